@@ -43,6 +43,9 @@ enum class OpKind {
   Sum,
   Mean,
   Max,
+  // The output holds the same values as inputs[0] (contiguous(), clone()):
+  // no op is emitted; the tracer maps the output to the input's value.
+  Alias,
   // A tensor whose value is fixed at trace time (zeros, ones, randn, tensor
   // from values, or a scalar operand): nn.constant with the output's values.
   Constant,
