@@ -17,6 +17,8 @@ config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+# RUN lines start `not`, `split-file`, `llvm-nm` from LLVM 22, not from PATH.
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 # ptxas checks run only where the CUDA toolkit is installed.
 if os.path.exists("/usr/local/cuda/bin/ptxas"):

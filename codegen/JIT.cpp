@@ -1,0 +1,167 @@
+//===- codegen/JIT.cpp - Compile a module and run it in-process -----------===//
+#include "codegen/JIT.h"
+
+#include "codegen/DiagnosticCapture.h"
+#include "codegen/Emit.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Target/TargetMachine.h"
+
+namespace nnc {
+
+static llvm::Error errorf(const std::string &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+static std::string typeString(mlir::Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+static std::optional<runtime::ElementType> runtimeElementType(mlir::Type type) {
+  if (type.isF32())
+    return runtime::ElementType::F32;
+  if (type.isF64())
+    return runtime::ElementType::F64;
+  if (type.isF16())
+    return runtime::ElementType::F16;
+  if (type.isBF16())
+    return runtime::ElementType::BF16;
+  if (type.isSignlessInteger(64))
+    return runtime::ElementType::I64;
+  if (type.isSignlessInteger(32))
+    return runtime::ElementType::I32;
+  if (type.isSignlessInteger(1))
+    return runtime::ElementType::I1;
+  return std::nullopt;
+}
+
+/// The ArgSpec of one argument or result, or an error naming it.
+static llvm::Expected<runtime::ArgSpec> argSpec(llvm::StringRef entry,
+                                                llvm::StringRef role,
+                                                size_t index, mlir::Type type) {
+  auto fail = [&](llvm::StringRef why) {
+    return errorf(llvm::formatv("entry '@{0}': {1} {2} has type {3}: {4}",
+                                entry, role, index, typeString(type), why)
+                      .str());
+  };
+  auto tensor = llvm::dyn_cast<mlir::RankedTensorType>(type);
+  if (!tensor)
+    return fail("only ranked tensors are supported");
+  std::optional<runtime::ElementType> element =
+      runtimeElementType(tensor.getElementType());
+  if (!element)
+    return fail("the element type is not one of f32, f64, f16, bf16, i64, "
+                "i32, i1");
+  runtime::ArgSpec spec;
+  spec.type = *element;
+  for (int64_t size : tensor.getShape())
+    spec.shape.push_back(mlir::ShapedType::isDynamic(size) ? -1 : size);
+  return spec;
+}
+
+llvm::Expected<runtime::Signature> entrySignature(mlir::ModuleOp module,
+                                                  llvm::StringRef entry) {
+  auto func = module.lookupSymbol<mlir::func::FuncOp>(entry);
+  if (!func)
+    return errorf(("no func.func '@" + entry + "' in the module").str());
+  if (func.isExternal())
+    return errorf(("entry '@" + entry + "' has no body").str());
+  if (!func.isPublic())
+    return errorf(("entry '@" + entry +
+                   "' is private; only public functions are "
+                   "exported")
+                      .str());
+  runtime::Signature signature;
+  mlir::FunctionType type = func.getFunctionType();
+  for (auto [index, input] : llvm::enumerate(type.getInputs())) {
+    auto spec = argSpec(entry, "argument", index, input);
+    if (!spec)
+      return spec.takeError();
+    signature.inputs.push_back(std::move(*spec));
+  }
+  for (auto [index, result] : llvm::enumerate(type.getResults())) {
+    auto spec = argSpec(entry, "result", index, result);
+    if (!spec)
+      return spec.takeError();
+    signature.outputs.push_back(std::move(*spec));
+  }
+  return signature;
+}
+
+/// Lowers a clone of `module` to the LLVM dialect with the nnc-cpu pipeline.
+static llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+lowerForCPU(mlir::ModuleOp module, llvm::StringRef entry,
+            const CPUCodegenOptions &options) {
+  mlir::MLIRContext *context = module->getContext();
+  mlir::DialectRegistry registry;
+  registerCPUCodegenDialects(registry);
+  context->appendDialectRegistry(registry);
+
+  DiagnosticCapture diagnostics(context);
+  if (mlir::failed(mlir::verify(module)))
+    return diagnostics.makeError("the module to compile is invalid");
+  mlir::OwningOpRef<mlir::ModuleOp> lowered(module.clone());
+  mlir::PassManager pm(context, mlir::ModuleOp::getOperationName());
+  buildCPUPipeline(pm, options);
+  if (mlir::failed(pm.run(*lowered)))
+    return diagnostics.makeError(
+        ("lowering '@" + entry + "' for the CPU failed").str());
+  return lowered;
+}
+
+llvm::Expected<runtime::Executable>
+jitCompile(mlir::ModuleOp module, llvm::StringRef entry,
+           const CPUCodegenOptions &options) {
+  // The signature speaks of tensors, so it is read before lowering.
+  auto signature = entrySignature(module, entry);
+  if (!signature)
+    return signature.takeError();
+  auto lowered = lowerForCPU(module, entry, options);
+  if (!lowered)
+    return lowered.takeError();
+
+  auto targetMachine = createCPUTargetMachine(options);
+  if (!targetMachine)
+    return targetMachine.takeError();
+  auto optimize = mlir::makeOptimizingTransformer(
+      std::min(options.optLevel, 3u), /*sizeLevel=*/0, targetMachine->get());
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = optimize;
+  engineOptions.jitCodeGenOptLevel = (*targetMachine)->getOptLevel();
+  // Keeping the JIT'd code out of debuggers' and profilers' registries
+  // avoids global listeners that outlive the engine.
+  engineOptions.enableGDBNotificationListener = false;
+  engineOptions.enablePerfNotificationListener = false;
+
+  DiagnosticCapture diagnostics((*lowered)->getContext());
+  auto engine = mlir::ExecutionEngine::create(**lowered, engineOptions,
+                                              std::move(*targetMachine));
+  if (!engine)
+    return diagnostics.makeError(
+        "JIT compilation of '@" + entry.str() +
+        "' failed: " + llvm::toString(engine.takeError()));
+  (*engine)->initialize();
+  std::string wrapper = "_mlir_ciface_" + entry.str();
+  auto packed = (*engine)->lookupPacked(wrapper);
+  if (!packed)
+    return errorf("JIT: cannot find the packed wrapper of '" + wrapper +
+                  "': " + llvm::toString(packed.takeError()));
+  std::shared_ptr<mlir::ExecutionEngine> session(std::move(*engine));
+  return runtime::Executable(entry.str(), *packed, std::move(*signature),
+                             std::move(session));
+}
+
+} // namespace nnc

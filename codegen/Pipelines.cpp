@@ -1,0 +1,170 @@
+//===- codegen/Pipelines.cpp - CPU codegen pipelines ----------------------===//
+//
+// Every step of the CPU pipeline, in order, with why it is there. The input
+// is what the graph pipeline emits: func.func on ranked tensors whose bodies
+// are linalg (named and generic), tensor, arith and math ops.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Pipelines.h"
+
+#include "codegen/Passes.h"
+#include "passes/Pipelines.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/IR/TensorInferTypeOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Transforms/Passes.h"
+
+namespace nnc {
+
+void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
+                             const CPUCodegenOptions & /*options*/) {
+  using namespace mlir;
+
+  //--- Tensor level ---------------------------------------------------------
+  // Fold what the graph lowering left (reshapes of reshapes, constant shapes)
+  // so bufferization sees the simplest IR.
+  pm.addPass(createCanonicalizerPass());
+  // Fuse chains of elementwise linalg.generic ops (bias add, activation, ...)
+  // into one loop nest: no temporary buffer between them.
+  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createCSEPass());
+  // Matmul-like ops iterate (batch, m, k, n) so their innermost loop is
+  // contiguous and vectorizable (see the pass for why).
+  pm.addPass(createInterchangeContractionLoops());
+  pm.addPass(createCanonicalizerPass());
+
+  //--- Bufferization --------------------------------------------------------
+  // A tensor.empty that is only the destination of a tensor.insert_slice can
+  // reuse the slice's target buffer; the others become allocations.
+  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
+  // Whole-module bufferization including function signatures. Identity
+  // layouts at function boundaries: the runtime hands in dense row-major
+  // buffers, and static strides let LLVM vectorize the loops.
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Results become trailing output parameters: the runtime's
+  // destination-passing convention (runtime/Executable.h). A result computed
+  // into a fresh allocation is computed straight into the caller's buffer
+  // (hoist-*-allocs); a result that is an argument or a view of one is
+  // copied, so outputs never alias inputs. Public functions are the entry
+  // points, so they must be rewritten too.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.hoistDynamicAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  pm.addPass(createCanonicalizerPass());
+  // Free every internal temporary on every path (ownership-based
+  // deallocation), then lower the bufferization.dealloc ops it inserts.
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  // Copies as loops rather than calls into libmlir_c_runner_utils.
+  pm.addPass(createLowerMemRefCopy());
+
+  //--- Loops ----------------------------------------------------------------
+  // linalg on buffers -> scf.for nests of loads and stores; LLVM's O3 loop
+  // vectorizer then vectorizes the innermost loops for the target.
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createCanonicalizerPass());
+
+  //--- LLVM dialect ---------------------------------------------------------
+  // Views (subview, expand/collapse_shape) become explicit descriptor
+  // arithmetic, which finalize-memref-to-llvm requires.
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // exp/log/tanh/... become LLVM intrinsics; what has none (erf) becomes a
+  // libm call, which the JIT resolves in the process.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  // `_mlir_ciface_<name>` wrappers for the runtime, then the functions.
+  pm.addPass(createExposeCInterface());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  // The casts the partial conversions left between them cancel out now.
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildCPUPipeline(mlir::OpPassManager &pm,
+                      const CPUCodegenOptions &options) {
+  // nn.* -> linalg/tensor/arith/math on tensors (a no-op on linalg input).
+  buildInferencePipeline(pm, PipelineOptions());
+  buildCPUCodegenPipeline(pm, options);
+}
+
+void registerCPUCodegenDialects(mlir::DialectRegistry &registry) {
+  using namespace mlir;
+  registry
+      .insert<affine::AffineDialect, arith::ArithDialect,
+              bufferization::BufferizationDialect, cf::ControlFlowDialect,
+              func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+              math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+              tensor::TensorDialect, ub::UBDialect, vector::VectorDialect>();
+  // One-shot bufferization.
+  arith::registerBufferizableOpInterfaceExternalModels(registry);
+  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
+      registry);
+  cf::registerBufferizableOpInterfaceExternalModels(registry);
+  linalg::registerAllDialectInterfaceImplementations(registry);
+  scf::registerBufferizableOpInterfaceExternalModels(registry);
+  tensor::registerBufferizableOpInterfaceExternalModels(registry);
+  vector::registerBufferizableOpInterfaceExternalModels(registry);
+  // Ownership-based deallocation.
+  arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
+  memref::registerAllocationOpInterfaceExternalModels(registry);
+  // Shapes of tensor ops (reifying dynamic dims, tiling).
+  tensor::registerInferTypeOpInterfaceExternalModels(registry);
+  tensor::registerTilingInterfaceExternalModels(registry);
+  tensor::registerValueBoundsOpInterfaceExternalModels(registry);
+  // LLVM dialect -> LLVM IR.
+  registerBuiltinDialectTranslation(registry);
+  registerLLVMDialectTranslation(registry);
+}
+
+} // namespace nnc

@@ -1,0 +1,37 @@
+// RUN: nnc-opt %s --pass-pipeline='builtin.module(nnc-cpu)' | FileCheck %s
+
+// A two-layer MLP in nn ops goes all the way to the LLVM dialect with
+// nnc-cpu (nnc-inference, then nnc-cpu-codegen). The bias add and the relu
+// fuse into one loop nest (fadd then maximum, no buffer between them); the
+// hidden activation is the only temporary, allocated once and freed before
+// returning; the logits are written into the caller's buffer.
+
+// CHECK-LABEL: llvm.func @mlp(
+// CHECK-SAME:    attributes {llvm.emit_c_interface}
+// CHECK:         %[[HIDDEN:.*]] = llvm.call @malloc(
+// CHECK-NOT:     llvm.call @malloc(
+// CHECK:         llvm.fmul
+// CHECK:         llvm.fadd
+// CHECK:         %[[BIASED:.*]] = llvm.fadd
+// CHECK-NEXT:    llvm.intr.maximum(%[[BIASED]], %{{.*}}) : (f32, f32) -> f32
+// CHECK:         llvm.fmul
+// CHECK:         llvm.fadd
+// CHECK:         llvm.call @free(%[[HIDDEN]])
+// CHECK-NEXT:    llvm.return
+
+// Five inputs, then one output, each as a pointer to its descriptor.
+// CHECK-LABEL: llvm.func @_mlir_ciface_mlp(
+// CHECK-SAME:    %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr, %arg4: !llvm.ptr, %arg5: !llvm.ptr)
+// CHECK-NOT:   nn.
+// CHECK-NOT:   linalg.
+// CHECK-NOT:   tensor<
+func.func @mlp(%x: tensor<8x16xf32>, %w1: tensor<16x32xf32>,
+               %b1: tensor<32xf32>, %w2: tensor<32x4xf32>,
+               %b2: tensor<4xf32>) -> tensor<8x4xf32> {
+  %0 = nn.matmul %x, %w1 : tensor<8x16xf32>, tensor<16x32xf32>
+  %1 = nn.add %0, %b1 : tensor<8x32xf32>, tensor<32xf32>
+  %2 = nn.relu %1 : tensor<8x32xf32>
+  %3 = nn.matmul %2, %w2 : tensor<8x32xf32>, tensor<32x4xf32>
+  %4 = nn.add %3, %b2 : tensor<8x4xf32>, tensor<4xf32>
+  return %4 : tensor<8x4xf32>
+}
