@@ -86,6 +86,38 @@ static void checkBuffer(const std::string &fn, const char *role, size_t index,
            shapeString(view.shape));
 }
 
+// Only the batch dimension may be dynamic (DESIGN.md §4), and the generated
+// code takes every dynamic size from its arguments: buffers that disagree on
+// it would be read or written out of bounds, so they are refused here.
+void Executable::checkDynamicDimsAgree(
+    const std::vector<BufferView> &inputs,
+    const std::vector<BufferView> &outputs) const {
+  int64_t batch = -1;
+  std::string first;
+  auto visit = [&](const char *role, size_t index, const ArgSpec &spec,
+                   const BufferView &view) {
+    for (size_t d = 0; d < spec.shape.size(); ++d) {
+      if (spec.shape[d] >= 0)
+        continue;
+      std::string where = std::string(role) + " " + std::to_string(index) +
+                          " dim " + std::to_string(d);
+      if (batch < 0) {
+        batch = view.shape[d];
+        first = where;
+      } else if (view.shape[d] != batch) {
+        throw std::invalid_argument(
+            name_ + ": dynamic dimensions disagree: " + first + " is " +
+            std::to_string(batch) + " but " + where + " is " +
+            std::to_string(view.shape[d]));
+      }
+    }
+  };
+  for (size_t i = 0; i < inputs.size(); ++i)
+    visit("input", i, signature_.inputs[i], inputs[i]);
+  for (size_t i = 0; i < outputs.size(); ++i)
+    visit("output", i, signature_.outputs[i], outputs[i]);
+}
+
 void Executable::run(const std::vector<BufferView> &inputs,
                      const std::vector<BufferView> &outputs) const {
   if (inputs.size() != signature_.inputs.size() ||
@@ -100,6 +132,7 @@ void Executable::run(const std::vector<BufferView> &inputs,
     checkBuffer(name_, "input", i, signature_.inputs[i], inputs[i]);
   for (size_t i = 0; i < outputs.size(); ++i)
     checkBuffer(name_, "output", i, signature_.outputs[i], outputs[i]);
+  checkDynamicDimsAgree(inputs, outputs);
 
   // One descriptor per buffer: {allocated, aligned, offset, sizes, strides}.
   size_t count = inputs.size() + outputs.size();

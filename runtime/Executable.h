@@ -69,6 +69,9 @@ public:
            const std::vector<BufferView> &outputs) const;
 
 private:
+  void checkDynamicDimsAgree(const std::vector<BufferView> &inputs,
+                             const std::vector<BufferView> &outputs) const;
+
   std::string name_;
   PackedEntryFn entry_;
   Signature signature_;

@@ -1,0 +1,104 @@
+//===- ir/NNFolders.cpp - folds and constant materialization of nn ops ----===//
+//
+// Folds that hold for every value, NaN and infinity included: identity
+// reshapes and transposes, chains of them, and elementwise arithmetic on
+// constants of one shape (broadcasting constants are left to the lowering).
+//
+//===----------------------------------------------------------------------===//
+#include "ir/NNDialect.h"
+#include "ir/NNOps.h"
+
+#include "mlir/Dialect/CommonFolders.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+
+using namespace mlir;
+using namespace mlir::nn;
+
+Operation *NNDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                          Type type, Location loc) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getType() != type || !isa<RankedTensorType>(type))
+    return nullptr;
+  return ConstantOp::create(builder, loc, elements);
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+//===----------------------------------------------------------------------===//
+// Elementwise arithmetic on constants
+//===----------------------------------------------------------------------===//
+
+/// Folds `calculate` over two constants of the same type (so no
+/// broadcasting is involved); APFloat rounds as the hardware does.
+template <typename Calculate>
+static OpFoldResult foldSameTypeConstants(ArrayRef<Attribute> operands,
+                                          Calculate calculate) {
+  return constFoldBinaryOp<FloatAttr, APFloat, /*PoisonAttr=*/void>(operands,
+                                                                    calculate);
+}
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  return foldSameTypeConstants(
+      adaptor.getOperands(),
+      [](const APFloat &a, const APFloat &b) { return a + b; });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  return foldSameTypeConstants(
+      adaptor.getOperands(),
+      [](const APFloat &a, const APFloat &b) { return a - b; });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  return foldSameTypeConstants(
+      adaptor.getOperands(),
+      [](const APFloat &a, const APFloat &b) { return a * b; });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  return foldSameTypeConstants(
+      adaptor.getOperands(),
+      [](const APFloat &a, const APFloat &b) { return a / b; });
+}
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  // -(-x) == x bit for bit: negation only flips the sign bit.
+  if (auto producer = getInput().getDefiningOp<NegOp>())
+    return producer.getInput();
+  return constFoldUnaryOp<FloatAttr, APFloat, /*PoisonAttr=*/void>(
+      adaptor.getOperands(), [](const APFloat &a) { return llvm::neg(a); });
+}
+
+//===----------------------------------------------------------------------===//
+// Shape ops
+//===----------------------------------------------------------------------===//
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  if (getDim0() == getDim1())
+    return getInput();
+  // Swapping the same pair twice (in either order) restores the input.
+  if (auto producer = getInput().getDefiningOp<TransposeOp>()) {
+    bool samePair =
+        (producer.getDim0() == getDim0() && producer.getDim1() == getDim1()) ||
+        (producer.getDim0() == getDim1() && producer.getDim1() == getDim0());
+    if (samePair)
+      return producer.getInput();
+  }
+  return {};
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  // Only the final shape matters: reshape(reshape(x)) reads x directly. The
+  // verifier's rules are transitive, so the shortened op stays valid.
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
+    if (getType().hasStaticShape())
+      return dense.reshape(getType());
+  return {};
+}

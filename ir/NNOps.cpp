@@ -1,0 +1,327 @@
+//===- ir/NNOps.cpp - nn dialect: builders, verifiers, type inference -----===//
+//
+// Result-type inference is the single place where shape and dtype rules live:
+// the parser, the builders and the verifier (through InferTypeOpInterface)
+// all call it, so a bad shape gets the same message wherever it shows up.
+//
+//===----------------------------------------------------------------------===//
+#include "ir/NNOps.h"
+#include "ir/NNDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+
+using namespace mlir;
+using namespace mlir::nn;
+
+//===----------------------------------------------------------------------===//
+// Dialect
+//===----------------------------------------------------------------------===//
+
+#include "ir/NNOpsDialect.cpp.inc"
+
+void NNDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "ir/NNOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape rules
+//===----------------------------------------------------------------------===//
+
+namespace mlir::nn {
+namespace {
+
+/// `[2, 0]` for diagnostics.
+std::string formatDims(ArrayRef<int64_t> dims) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << '[';
+  llvm::interleaveComma(dims, os);
+  os << ']';
+  return text;
+}
+
+/// One dim of a PyTorch broadcast, or nullopt when the sizes conflict. A
+/// dynamic size is trusted to match the other operand's size at run time
+/// (DESIGN.md: only the batch dim is dynamic, and it never stretches).
+std::optional<int64_t> broadcastDim(int64_t lhs, int64_t rhs) {
+  if (lhs == rhs || rhs == 1)
+    return lhs;
+  if (lhs == 1)
+    return rhs;
+  if (ShapedType::isDynamic(lhs))
+    return rhs;
+  if (ShapedType::isDynamic(rhs))
+    return lhs;
+  return std::nullopt;
+}
+
+/// Broadcasts two shapes aligned at their trailing dims. On a conflict,
+/// returns the offset from the end (1 = last dim) of the first bad dim.
+std::optional<int64_t> broadcastShapes(ArrayRef<int64_t> lhs,
+                                       ArrayRef<int64_t> rhs,
+                                       SmallVectorImpl<int64_t> &result) {
+  size_t rank = std::max(lhs.size(), rhs.size());
+  result.assign(rank, 1);
+  for (size_t fromEnd = 1; fromEnd <= rank; ++fromEnd) {
+    int64_t lhsDim = fromEnd <= lhs.size() ? lhs[lhs.size() - fromEnd] : 1;
+    int64_t rhsDim = fromEnd <= rhs.size() ? rhs[rhs.size() - fromEnd] : 1;
+    std::optional<int64_t> dim = broadcastDim(lhsDim, rhsDim);
+    if (!dim)
+      return fromEnd;
+    result[rank - fromEnd] = *dim;
+  }
+  return std::nullopt;
+}
+
+/// Both operands as ranked tensors of one element type, or a diagnostic.
+LogicalResult checkSameElementTensors(std::optional<Location> location,
+                                      StringRef opName, Type lhs, Type rhs) {
+  auto lhsTensor = dyn_cast<RankedTensorType>(lhs);
+  auto rhsTensor = dyn_cast<RankedTensorType>(rhs);
+  if (!lhsTensor || !rhsTensor)
+    return emitOptionalError(location, "'", opName,
+                             "' op expects ranked tensor operands, got ", lhs,
+                             " and ", rhs);
+  if (lhsTensor.getElementType() != rhsTensor.getElementType())
+    return emitOptionalError(
+        location, "'", opName, "' op operand element types must match, got ",
+        lhsTensor.getElementType(), " and ", rhsTensor.getElementType());
+  return success();
+}
+
+LogicalResult inferBroadcastResultType(std::optional<Location> location,
+                                       StringRef opName, Type lhs, Type rhs,
+                                       SmallVectorImpl<Type> &inferred) {
+  if (failed(checkSameElementTensors(location, opName, lhs, rhs)))
+    return failure();
+  auto lhsTensor = cast<RankedTensorType>(lhs);
+  auto rhsTensor = cast<RankedTensorType>(rhs);
+  SmallVector<int64_t> shape;
+  if (std::optional<int64_t> badDim =
+          broadcastShapes(lhsTensor.getShape(), rhsTensor.getShape(), shape))
+    return emitOptionalError(location, "'", opName, "' op operand shapes ", lhs,
+                             " and ", rhs, " are not broadcastable (dim -",
+                             *badDim, " from the end differs)");
+  inferred.push_back(RankedTensorType::get(shape, lhsTensor.getElementType()));
+  return success();
+}
+
+LogicalResult inferReductionResultType(std::optional<Location> location,
+                                       StringRef opName, Type input,
+                                       ArrayRef<int64_t> dims, bool keepdim,
+                                       SmallVectorImpl<Type> &inferred) {
+  auto tensor = dyn_cast<RankedTensorType>(input);
+  if (!tensor)
+    return emitOptionalError(location, "'", opName,
+                             "' op expects a ranked tensor operand, got ",
+                             input);
+  int64_t rank = tensor.getRank();
+  for (auto [index, dim] : llvm::enumerate(dims)) {
+    if (dim < 0 || dim >= rank)
+      return emitOptionalError(location, "'", opName, "' op dim ", dim,
+                               " in dims ", formatDims(dims),
+                               " is out of range for ", input, " (rank ", rank,
+                               ")");
+    if (index > 0 && dims[index - 1] >= dim)
+      return emitOptionalError(location, "'", opName, "' op dims ",
+                               formatDims(dims), " must be sorted and unique");
+  }
+  SmallVector<int64_t> shape;
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    bool reduced = llvm::is_contained(dims, dim);
+    if (!reduced)
+      shape.push_back(tensor.getDimSize(dim));
+    else if (keepdim)
+      shape.push_back(1);
+  }
+  inferred.push_back(RankedTensorType::get(shape, tensor.getElementType()));
+  return success();
+}
+
+/// Adds OpTy's inferred result type to `state`. When inference fails, its
+/// diagnostic has been reported at `state.location` and the op takes its
+/// first operand's type instead: a ranked tensor, so typed accessors stay
+/// valid, which the verifier then rejects because it differs from the
+/// (failing) inference. A bad trace thus ends in a verification failure with
+/// one message at the culprit, never in an abort.
+template <typename OpTy>
+void addInferredResultType(OpBuilder &builder, OperationState &state) {
+  MLIRContext *context = builder.getContext();
+  SmallVector<Type, 1> inferred;
+  if (succeeded(OpTy::inferReturnTypes(context, state.location, state.operands,
+                                       state.attributes.getDictionary(context),
+                                       state.getRawProperties(), state.regions,
+                                       inferred))) {
+    state.addTypes(inferred);
+    return;
+  }
+  Type operandType = state.operands.front().getType();
+  if (isa<RankedTensorType>(operandType))
+    state.addTypes(operandType);
+  else
+    state.addTypes(RankedTensorType::get({}, builder.getF32Type()));
+}
+
+} // namespace
+} // namespace mlir::nn
+
+//===----------------------------------------------------------------------===//
+// ConstantOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConstantOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location> location,
+                                           Adaptor adaptor,
+                                           SmallVectorImpl<Type> &inferred) {
+  ElementsAttr value = adaptor.getValue();
+  if (!value)
+    return emitOptionalError(location,
+                             "'nn.constant' op requires a 'value' attribute");
+  inferred.push_back(value.getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// MatMulOp
+//===----------------------------------------------------------------------===//
+
+void MatMulOp::build(OpBuilder &builder, OperationState &state, Value lhs,
+                     Value rhs) {
+  state.addOperands({lhs, rhs});
+  addInferredResultType<MatMulOp>(builder, state);
+}
+
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  Type lhsType = adaptor.getLhs().getType();
+  Type rhsType = adaptor.getRhs().getType();
+  if (failed(checkSameElementTensors(location, getOperationName(), lhsType,
+                                     rhsType)))
+    return failure();
+  auto lhs = cast<RankedTensorType>(lhsType);
+  auto rhs = cast<RankedTensorType>(rhsType);
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return emitOptionalError(location,
+                             "'nn.matmul' op expects operands of rank >= 2, "
+                             "got ",
+                             lhsType, " and ", rhsType);
+
+  int64_t lhsInner = lhs.getDimSize(lhs.getRank() - 1);
+  int64_t rhsInner = rhs.getDimSize(rhs.getRank() - 2);
+  if (!ShapedType::isDynamic(lhsInner) && !ShapedType::isDynamic(rhsInner) &&
+      lhsInner != rhsInner)
+    return emitOptionalError(location,
+                             "'nn.matmul' op inner dims do not match: lhs ",
+                             lhsType, " has ", lhsInner, " columns but rhs ",
+                             rhsType, " has ", rhsInner, " rows");
+
+  SmallVector<int64_t> shape;
+  if (broadcastShapes(lhs.getShape().drop_back(2), rhs.getShape().drop_back(2),
+                      shape))
+    return emitOptionalError(location, "'nn.matmul' op batch dims of ", lhsType,
+                             " and ", rhsType, " are not broadcastable");
+  shape.push_back(lhs.getDimSize(lhs.getRank() - 2));
+  shape.push_back(rhs.getDimSize(rhs.getRank() - 1));
+  inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// TransposeOp
+//===----------------------------------------------------------------------===//
+
+void TransposeOp::build(OpBuilder &builder, OperationState &state, Value input,
+                        int64_t dim0, int64_t dim1) {
+  state.addOperands(input);
+  Properties &properties = state.getOrAddProperties<Properties>();
+  properties.dim0 = builder.getI64IntegerAttr(dim0);
+  properties.dim1 = builder.getI64IntegerAttr(dim1);
+  addInferredResultType<TransposeOp>(builder, state);
+}
+
+LogicalResult TransposeOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  Type inputType = adaptor.getInput().getType();
+  auto input = dyn_cast<RankedTensorType>(inputType);
+  if (!input)
+    return emitOptionalError(
+        location, "'nn.transpose' op expects a ranked tensor operand, got ",
+        inputType);
+  int64_t rank = input.getRank();
+  const int64_t dims[] = {static_cast<int64_t>(adaptor.getDim0()),
+                          static_cast<int64_t>(adaptor.getDim1())};
+  for (int i = 0; i < 2; ++i)
+    if (dims[i] < 0 || dims[i] >= rank)
+      return emitOptionalError(
+          location, "'nn.transpose' op ", i == 0 ? "dim0" : "dim1", " = ",
+          dims[i], " is out of range for ", inputType, " (rank ", rank, ")");
+  SmallVector<int64_t> shape(input.getShape());
+  std::swap(shape[dims[0]], shape[dims[1]]);
+  inferred.push_back(RankedTensorType::get(shape, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ReshapeOp
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Product of the static dims and the number of dynamic ones.
+struct StaticShapeSummary {
+  int64_t staticElements = 1;
+  int64_t dynamicDims = 0;
+};
+} // namespace
+
+static StaticShapeSummary summarizeShape(ArrayRef<int64_t> shape) {
+  StaticShapeSummary summary;
+  for (int64_t dim : shape) {
+    if (ShapedType::isDynamic(dim))
+      ++summary.dynamicDims;
+    else
+      summary.staticElements *= dim;
+  }
+  return summary;
+}
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType input = getInput().getType();
+  RankedTensorType result = getType();
+  if (input.getElementType() != result.getElementType())
+    return emitOpError("cannot change the element type: ")
+           << input << " -> " << result;
+
+  StaticShapeSummary in = summarizeShape(input.getShape());
+  StaticShapeSummary out = summarizeShape(result.getShape());
+  if (in.dynamicDims > 1 || out.dynamicDims > 1)
+    return emitOpError("supports at most one dynamic dim per side, got ")
+           << input << " -> " << result;
+  if (in.dynamicDims != out.dynamicDims)
+    return emitOpError("cannot reshape ")
+           << input << " to " << result
+           << ": a dynamic dim must appear on both sides or on neither";
+  // With a dynamic dim on each side, the run-time size makes up the rest;
+  // whether it divides evenly is only known at run time.
+  if (in.dynamicDims == 0 && in.staticElements != out.staticElements)
+    return emitOpError("element counts differ: ")
+           << input << " has " << in.staticElements << " elements but "
+           << result << " has " << out.staticElements;
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "ir/NNOps.cpp.inc"

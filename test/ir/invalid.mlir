@@ -1,0 +1,200 @@
+// RUN: nnc-opt %s -split-input-file -verify-diagnostics
+
+// Shape and dtype errors are diagnostics at the op that name what is wrong.
+
+// Non-broadcastable shapes: trailing dims 3 and 4 differ.
+func.func @add_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.add' op operand shapes 'tensor<2x3xf32>' and 'tensor<4xf32>' are not broadcastable (dim -1 from the end differs)}}
+  %0 = nn.add %a, %b : tensor<2x3xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+// The mismatch may be in a leading dim.
+func.func @mul_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<5x1xf32>) {
+  // expected-error @+1 {{'nn.mul' op operand shapes 'tensor<2x3xf32>' and 'tensor<5x1xf32>' are not broadcastable (dim -2 from the end differs)}}
+  %0 = nn.mul %a, %b : tensor<2x3xf32>, tensor<5x1xf32>
+  return
+}
+
+// -----
+
+func.func @sub_mismatched_element_types(%a: tensor<3xf32>, %b: tensor<3xf64>) {
+  // expected-error @+1 {{'nn.sub' op operand element types must match, got 'f32' and 'f64'}}
+  %0 = nn.sub %a, %b : tensor<3xf32>, tensor<3xf64>
+  return
+}
+
+// -----
+
+func.func @div_integer(%a: tensor<3xi32>, %b: tensor<3xi32>) {
+  // expected-error @+1 {{'nn.div' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<3xi32>'}}
+  %0 = nn.div %a, %b : tensor<3xi32>, tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @exp_integer(%a: tensor<3xi32>) {
+  // expected-error @+1 {{'nn.exp' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<3xi32>'}}
+  %0 = nn.exp %a : tensor<3xi32>
+  return
+}
+
+// -----
+
+// The custom syntax only admits ranked tensors; the generic form reaches
+// the verifier.
+func.func @relu_unranked(%a: tensor<*xf32>) {
+  // expected-error @+1 {{'nn.relu' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<*xf32>'}}
+  %0 = "nn.relu"(%a) : (tensor<*xf32>) -> tensor<*xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_inner_dims(%a: tensor<4x3xf32>, %b: tensor<5x2xf32>) {
+  // expected-error @+1 {{'nn.matmul' op inner dims do not match: lhs 'tensor<4x3xf32>' has 3 columns but rhs 'tensor<5x2xf32>' has 5 rows}}
+  %0 = nn.matmul %a, %b : tensor<4x3xf32>, tensor<5x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_batch_dims(%a: tensor<2x4x3xf32>, %b: tensor<5x3x2xf32>) {
+  // expected-error @+1 {{'nn.matmul' op batch dims of 'tensor<2x4x3xf32>' and 'tensor<5x3x2xf32>' are not broadcastable}}
+  %0 = nn.matmul %a, %b : tensor<2x4x3xf32>, tensor<5x3x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_rank1(%a: tensor<3xf32>, %b: tensor<3x2xf32>) {
+  // expected-error @+1 {{'nn.matmul' op expects operands of rank >= 2, got 'tensor<3xf32>' and 'tensor<3x2xf32>'}}
+  %0 = nn.matmul %a, %b : tensor<3xf32>, tensor<3x2xf32>
+  return
+}
+
+// -----
+
+func.func @matmul_mismatched_element_types(%a: tensor<4x3xf32>, %b: tensor<3x2xf16>) {
+  // expected-error @+1 {{'nn.matmul' op operand element types must match, got 'f32' and 'f16'}}
+  %0 = nn.matmul %a, %b : tensor<4x3xf32>, tensor<3x2xf16>
+  return
+}
+
+// -----
+
+func.func @reshape_element_count(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'nn.reshape' op element counts differ: 'tensor<2x3xf32>' has 6 elements but 'tensor<7xf32>' has 7}}
+  %0 = nn.reshape %a : tensor<2x3xf32> -> tensor<7xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_element_type(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'nn.reshape' op cannot change the element type: 'tensor<2x3xf32>' -> 'tensor<6xf16>'}}
+  %0 = nn.reshape %a : tensor<2x3xf32> -> tensor<6xf16>
+  return
+}
+
+// -----
+
+func.func @reshape_static_to_dynamic(%a: tensor<2x3xf32>) {
+  // expected-error @+1 {{'nn.reshape' op cannot reshape 'tensor<2x3xf32>' to 'tensor<?x3xf32>': a dynamic dim must appear on both sides or on neither}}
+  %0 = nn.reshape %a : tensor<2x3xf32> -> tensor<?x3xf32>
+  return
+}
+
+// -----
+
+func.func @reshape_two_dynamic_dims(%a: tensor<?x?xf32>) {
+  // expected-error @+1 {{'nn.reshape' op supports at most one dynamic dim per side, got 'tensor<?x?xf32>' -> 'tensor<?xf32>'}}
+  %0 = nn.reshape %a : tensor<?x?xf32> -> tensor<?xf32>
+  return
+}
+
+// -----
+
+func.func @sum_dim_out_of_range(%a: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.sum' op dim 2 in dims [0, 2] is out of range for 'tensor<4x3xf32>' (rank 2)}}
+  %0 = nn.sum %a dims = [0, 2] : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @mean_negative_dim(%a: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.mean' op dim -1 in dims [-1] is out of range for 'tensor<4x3xf32>' (rank 2)}}
+  %0 = nn.mean %a dims = [-1] : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @max_dims_unsorted(%a: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.max' op dims [1, 0] must be sorted and unique}}
+  %0 = nn.max %a dims = [1, 0] : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @sum_dims_repeated(%a: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.sum' op dims [1, 1] must be sorted and unique}}
+  %0 = nn.sum %a dims = [1, 1] keepdim : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @sum_integer(%a: tensor<4xi64>) {
+  // expected-error @+1 {{'nn.sum' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi64>'}}
+  %0 = nn.sum %a dims = [0] : tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @transpose_dim_out_of_range(%a: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.transpose' op dim1 = 2 is out of range for 'tensor<4x3xf32>' (rank 2)}}
+  %0 = nn.transpose %a, dim0 = 0, dim1 = 2 : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @transpose_negative_dim(%a: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.transpose' op dim0 = -1 is out of range for 'tensor<4x3xf32>' (rank 2)}}
+  %0 = nn.transpose %a, dim0 = -1, dim1 = 0 : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+// The generic form spells the result type; a wrong one is caught by the
+// inferred-type check.
+func.func @add_wrong_result_type(%a: tensor<4x3xf32>, %b: tensor<3xf32>) {
+  // expected-error @+2 {{'nn.add' op inferred type(s) 'tensor<4x3xf32>' are incompatible with return type(s) of operation 'tensor<3xf32>'}}
+  // expected-error @+1 {{'nn.add' op failed to infer returned types}}
+  %0 = "nn.add"(%a, %b) : (tensor<4x3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @constant_not_tensor() {
+  // expected-error @+1 {{'nn.constant' op result #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 64-bit signless integer or 32-bit signless integer or 1-bit signless integer values, but got 'vector<2xf32>'}}
+  %0 = nn.constant dense<[1.0, 2.0]> : vector<2xf32>
+  return
+}
+
+// -----
+
+func.func @constant_unsupported_dtype() {
+  // expected-error @+1 {{'nn.constant' op result #0 must be ranked tensor}}
+  %0 = nn.constant dense<[1, 2]> : tensor<2xi8>
+  return
+}

@@ -1,0 +1,120 @@
+//===- test/unit/NNBuildersTest.cpp - nn op builders from C++ -------------===//
+//
+// The tracer builds nn ops from C++ with inferred result types; a shape
+// error must come back as a diagnostic and a failing verifier, never abort.
+//
+//===----------------------------------------------------------------------===//
+#include "ir/NNDialect.h"
+#include "ir/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using namespace mlir;
+
+namespace {
+
+class NNBuilders : public ::testing::Test {
+protected:
+  NNBuilders() : builder(&context) {
+    context.loadDialect<nn::NNDialect, func::FuncDialect>();
+    module = ModuleOp::create(builder.getUnknownLoc());
+    builder.setInsertionPointToEnd(module->getBody());
+    func = func::FuncOp::create(builder, loc(), "f",
+                                builder.getFunctionType({}, {}));
+    block = func.addEntryBlock();
+    builder.setInsertionPointToEnd(block);
+  }
+
+  Location loc() { return builder.getUnknownLoc(); }
+  RankedTensorType f32(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, builder.getF32Type());
+  }
+  Value arg(RankedTensorType type) { return block->addArgument(type, loc()); }
+  void finishFunction() {
+    func.setFunctionType(
+        builder.getFunctionType(block->getArgumentTypes(), {}));
+  }
+
+  MLIRContext context;
+  OpBuilder builder;
+  OwningOpRef<ModuleOp> module;
+  func::FuncOp func;
+  Block *block = nullptr;
+};
+
+TEST_F(NNBuilders, InferResultTypes) {
+  Value x = arg(f32({ShapedType::kDynamic, 3}));
+  Value bias = arg(f32({3}));
+  Value w = arg(f32({4, 3}));
+
+  auto add = nn::AddOp::create(builder, loc(), x, bias);
+  EXPECT_EQ(add.getType(), f32({ShapedType::kDynamic, 3}));
+  auto wt = nn::TransposeOp::create(builder, loc(), w, 0, 1);
+  EXPECT_EQ(wt.getType(), f32({3, 4}));
+  auto mm = nn::MatMulOp::create(builder, loc(), add, wt);
+  EXPECT_EQ(mm.getType(), f32({ShapedType::kDynamic, 4}));
+  auto relu = nn::ReluOp::create(builder, loc(), mm);
+  EXPECT_EQ(relu.getType(), mm.getType());
+  auto sum = nn::SumOp::create(builder, loc(), relu, {1}, /*keepdim=*/true);
+  EXPECT_EQ(sum.getType(), f32({ShapedType::kDynamic, 1}));
+  auto mean = nn::MeanOp::create(builder, loc(), relu, {0, 1});
+  EXPECT_EQ(mean.getType(), f32({}));
+  auto max = nn::MaxOp::create(builder, loc(), relu, std::vector<int64_t>{0},
+                               false);
+  EXPECT_EQ(max.getType(), f32({4}));
+  auto reshape = nn::ReshapeOp::create(builder, loc(), f32({12}), w);
+  EXPECT_EQ(reshape.getType(), f32({12}));
+  auto constant = nn::ConstantOp::create(
+      builder, loc(), DenseElementsAttr::get(f32({2}), ArrayRef<float>{1, 2}));
+  EXPECT_EQ(constant.getType(), f32({2}));
+  auto exp = nn::ExpOp::create(builder, loc(), constant);
+  EXPECT_EQ(exp.getType(), f32({2}));
+  func::ReturnOp::create(builder, loc());
+  finishFunction();
+  EXPECT_TRUE(succeeded(verify(*module)));
+}
+
+TEST_F(NNBuilders, ShapeErrorIsADiagnosticNotAnAbort) {
+  std::vector<std::string> messages;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    messages.push_back(diagnostic.str());
+    return success();
+  });
+  Value a = arg(f32({4, 3}));
+  Value b = arg(f32({5, 2}));
+  auto mm = nn::MatMulOp::create(builder, loc(), a, b);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].find("inner dims do not match"), std::string::npos);
+  // The failed op takes its lhs type, so typed accessors keep working.
+  EXPECT_EQ(mm.getType(), f32({4, 3}));
+
+  nn::TransposeOp::create(builder, loc(), a, 0, 7);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_NE(messages[1].find("dim1 = 7 is out of range"), std::string::npos);
+
+  nn::SumOp::create(builder, loc(), a, {1, 0});
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_NE(messages[2].find("must be sorted and unique"), std::string::npos);
+
+  // Building on the failed op raises no second error; verification fails
+  // at the culprit.
+  nn::AddOp::create(builder, loc(), mm, a);
+  EXPECT_EQ(messages.size(), 3u);
+  func::ReturnOp::create(builder, loc());
+  finishFunction();
+  EXPECT_TRUE(failed(verify(*module)));
+  ASSERT_GE(messages.size(), 4u);
+  EXPECT_NE(messages[3].find("inner dims do not match"), std::string::npos);
+}
+
+} // namespace

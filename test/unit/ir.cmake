@@ -1,0 +1,1 @@
+nnc_unit_test(NNBuildersTest SOURCES NNBuildersTest.cpp LIBS MLIRNN MLIR)
