@@ -1,4 +1,4 @@
-//===- frontend/TraceHook.h - What eager ops tell an active tracer -*- C++ -*-===//
+//===- frontend/TraceHook.h - What eager ops tell a tracer ------*- C++ -*-===//
 //
 // The eager core knows nothing of MLIR. While `nnc::jit::trace` runs, it
 // installs a TraceHook; every eager op that produced a tensor calls

@@ -71,6 +71,9 @@ public:
 
   void recordOp(OpKind kind, const std::vector<Tensor> &inputs,
                 const Tensor &output, const OpAttrs &attrs) override {
+    // Eager calls made while building the op (contiguous() for a
+    // constant's values) are not part of the traced program.
+    TraceHookGuard suspend(nullptr);
     std::vector<mlir::Value> operands;
     for (const Tensor &t : inputs)
       operands.push_back(valueOf(t));

@@ -130,7 +130,7 @@ TEST_F(JitTest, ConstantsAndScalarsAreRecorded) {
       },
       {x});
   EXPECT_THAT(graph.str(), HasSubstr("nn.constant"));
-  EXPECT_TRUE(graph.captures().empty());
+  EXPECT_TRUE(graph.captures().empty()) << graph.str();
   expectCompiledMatchesEager(
       unary([](auto &t) { return t * 2.0f + nnc::ones({3}); }), {x});
 }

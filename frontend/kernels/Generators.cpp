@@ -1,0 +1,248 @@
+//===- frontend/kernels/Generators.cpp - Halide pipelines of eager ops ----===//
+//
+// The eager kernels, compiled ahead of time at build time (one
+// add_halide_library per op, see CMakeLists.txt). Each algorithm is written
+// once and kept straightforward: eager is the oracle the compiler is tested
+// against. CPU schedules vectorize the innermost dim by 16 floats (one
+// AVX-512 vector) and parallelize an outer loop; parallel loops run on the
+// runtime's thread pool (Kernels.cpp installs halide_do_par_for).
+//
+// Halide dim 0 is the innermost (fastest-varying) dim, so a tensor of shape
+// [d0, d1, d2, d3] is a Halide buffer with extents (d3, d2, d1, d0).
+//
+//===----------------------------------------------------------------------===//
+#include "Halide.h"
+
+#include <limits>
+#include <map>
+#include <string>
+
+using namespace Halide;
+
+namespace {
+
+constexpr int kLanes = 16; // floats per AVX-512 vector
+
+enum class BinaryOp { Add, Sub, Mul, Div };
+enum class UnaryOp { Neg, Exp, Log, Tanh, Sigmoid, Relu, Copy };
+enum class ReduceOp { Sum, Max };
+
+Expr applyBinary(BinaryOp op, Expr a, Expr b) {
+  switch (op) {
+  case BinaryOp::Add:
+    return a + b;
+  case BinaryOp::Sub:
+    return a - b;
+  case BinaryOp::Mul:
+    return a * b;
+  case BinaryOp::Div:
+    return a / b;
+  }
+  return Expr();
+}
+
+Expr applyUnary(UnaryOp op, Expr x) {
+  // Halide's exp and log are polynomial approximations that assume finite
+  // input; NaN (and log of a negative number) must give NaN, as in PyTorch.
+  Expr nan = Expr(std::numeric_limits<float>::quiet_NaN());
+  switch (op) {
+  case UnaryOp::Neg:
+    return -x;
+  case UnaryOp::Exp:
+    return select(is_nan(x), x, exp(x));
+  case UnaryOp::Log:
+    return select(is_nan(x) || x < 0.0f, nan, log(x));
+  case UnaryOp::Tanh:
+    return tanh(x);
+  case UnaryOp::Sigmoid: {
+    // exp of -|x| never overflows: 1 / (1 + e) for x >= 0, e / (1 + e)
+    // for x < 0.
+    Expr e = exp(-abs(x));
+    return select(is_nan(x), x, select(x < 0.0f, e, 1.0f) / (1.0f + e));
+  }
+  case UnaryOp::Relu:
+    // Not max(x, 0): relu(NaN) is NaN in PyTorch, and Halide's max does
+    // not promise to propagate NaN.
+    return select(x < 0.0f, 0.0f, x);
+  case UnaryOp::Copy:
+    return x;
+  }
+  return Expr();
+}
+
+/// Dense rank-4 elementwise output: vectorize the innermost dim, cut it into
+/// chunks so a large 1-D tensor still splits into parallel tasks, and run
+/// the chunks of all outer dims as one parallel loop.
+void scheduleElementwise(GeneratorOutput<Buffer<float>> &out, const Var &x,
+                         const Var &y, const Var &z, const Var &w) {
+  Var xo("xo"), xi("xi"), xy("xy"), xyz("xyz"), tile("tile");
+  out.split(x, xo, xi, 64 * kLanes, TailStrategy::GuardWithIf)
+      .vectorize(xi, kLanes, TailStrategy::GuardWithIf)
+      .fuse(xo, y, xy)
+      .fuse(xy, z, xyz)
+      .fuse(xyz, w, tile)
+      .parallel(tile);
+}
+
+/// out = a (op) b on rank-4 strided inputs of the output's extents;
+/// broadcast dims come in with stride 0, so dim 0 may have any stride.
+class BinaryGenerator : public Generator<BinaryGenerator> {
+public:
+  GeneratorParam<BinaryOp> op{"op",
+                              BinaryOp::Add,
+                              {{"add", BinaryOp::Add},
+                               {"sub", BinaryOp::Sub},
+                               {"mul", BinaryOp::Mul},
+                               {"div", BinaryOp::Div}}};
+  Input<Buffer<float>> a{"a", 4};
+  Input<Buffer<float>> b{"b", 4};
+  Output<Buffer<float>> out{"out", 4};
+
+  void generate() {
+    Var x("x"), y("y"), z("z"), w("w");
+    out(x, y, z, w) = applyBinary(op, a(x, y, z, w), b(x, y, z, w));
+
+    a.dim(0).set_stride(Expr());
+    b.dim(0).set_stride(Expr());
+    scheduleElementwise(out, x, y, z, w);
+    // Dense inner dims (the common case) get plain vector loads.
+    out.specialize(a.dim(0).stride() == 1 && b.dim(0).stride() == 1);
+  }
+};
+
+/// out = op(in) on a rank-4 strided input; op=copy makes a view dense.
+class UnaryGenerator : public Generator<UnaryGenerator> {
+public:
+  GeneratorParam<UnaryOp> op{"op",
+                             UnaryOp::Copy,
+                             {{"neg", UnaryOp::Neg},
+                              {"exp", UnaryOp::Exp},
+                              {"log", UnaryOp::Log},
+                              {"tanh", UnaryOp::Tanh},
+                              {"sigmoid", UnaryOp::Sigmoid},
+                              {"relu", UnaryOp::Relu},
+                              {"copy", UnaryOp::Copy}}};
+  Input<Buffer<float>> in{"in", 4};
+  Output<Buffer<float>> out{"out", 4};
+
+  void generate() {
+    Var x("x"), y("y"), z("z"), w("w");
+    out(x, y, z, w) = applyUnary(op, in(x, y, z, w));
+
+    in.dim(0).set_stride(Expr());
+    scheduleElementwise(out, x, y, z, w);
+    out.specialize(in.dim(0).stride() == 1);
+  }
+};
+
+/// out(r) = reduction of in(0..n-1, r): a 2-D view whose innermost dim is
+/// the reduced one (the caller moves reduced dims innermost). Sum results
+/// are multiplied by `scale` (1 for sum, 1/n for mean). Each row keeps 16
+/// partial results (one vector) and combines them at the end, then the
+/// tail that does not fill a vector.
+class ReduceGenerator : public Generator<ReduceGenerator> {
+public:
+  GeneratorParam<ReduceOp> op{
+      "op", ReduceOp::Sum, {{"sum", ReduceOp::Sum}, {"max", ReduceOp::Max}}};
+  Input<Buffer<float>> in{"in", 2};
+  Input<float> scale{"scale"};
+  Output<Buffer<float>> out{"out", 1};
+
+  Expr identity() const {
+    return op == ReduceOp::Sum ? Expr(0.0f)
+                               : Expr(-std::numeric_limits<float>::infinity());
+  }
+  // max propagates NaN, as PyTorch's does.
+  Expr combine(Expr acc, Expr v) const {
+    if (op == ReduceOp::Sum)
+      return acc + v;
+    return select(acc > v || is_nan(acc), acc, v);
+  }
+
+  void generate() {
+    Var l("l"), r("r");
+    Expr n = in.dim(0).extent();
+    Expr vectors = n / kLanes;
+    RDom overVectors(0, vectors, "overVectors");
+    RDom overLanes(0, kLanes, "overLanes");
+    RDom overTail(vectors * kLanes, n - vectors * kLanes, "overTail");
+
+    Func lanes("lanes");
+    lanes(l, r) = identity();
+    lanes(l, r) = combine(lanes(l, r), in(overVectors * kLanes + l, r));
+    Func total("total");
+    total(r) = identity();
+    total(r) = combine(total(r), lanes(overLanes, r));
+    total(r) = combine(total(r), in(overTail, r));
+    out(r) = op == ReduceOp::Sum ? total(r) * scale : total(r);
+
+    in.dim(0).set_stride(Expr());
+    Var ro("ro"), ri("ri");
+    out.split(r, ro, ri, 8, TailStrategy::GuardWithIf).parallel(ro);
+    total.compute_at(out, ri);
+    lanes.compute_at(out, ri).vectorize(l);
+    lanes.update().vectorize(l);
+  }
+};
+
+/// out(j, i) = sum_k a(k, i) * b(j, k): C[i][j] = sum_k A[i][k] * B[k][j]
+/// for row-major A [M, K] (any strides), B [K, N] (unit stride along N) and
+/// a dense C. Register tiles of 4 rows x 16 columns accumulate over K.
+/// Large products get blocks of 64 rows x 256 columns in parallel, K walked
+/// in slices of 256 so that the slice of B (256 x 256 floats) stays in L2;
+/// small ones (an MLP layer) keep the unblocked loop, whose tails are
+/// cheaper there.
+class MatMulGenerator : public Generator<MatMulGenerator> {
+public:
+  Input<Buffer<float>> a{"a", 2};
+  Input<Buffer<float>> b{"b", 2};
+  Output<Buffer<float>> out{"out", 2};
+
+  void generate() {
+    Var j("j"), i("i");
+    RDom k(0, a.dim(0).extent(), "k");
+    out(j, i) = 0.0f;
+    out(j, i) += a(k, i) * b(j, k);
+
+    a.dim(0).set_stride(Expr());
+    Var jo("jo"), ji("ji");
+    out.split(j, jo, ji, kLanes, TailStrategy::GuardWithIf)
+        .vectorize(ji)
+        .parallel(i);
+
+    constexpr int kRowBlock = 64, kColumnBlock = 256, kDepthSlice = 256;
+    constexpr int kTileRows = 4;
+    Var jb("jb"), jr("jr"), ib("ib"), ir("ir"), io("io"), ii("ii"),
+        block("block");
+    RVar ko("ko"), ki("ki");
+    Expr large = a.dim(0).extent() >= 2 * kDepthSlice &&
+                 out.dim(0).extent() >= 2 * kColumnBlock &&
+                 out.dim(1).extent() >= kRowBlock;
+    out.update()
+        .specialize(large)
+        .split(k, ko, ki, kDepthSlice, TailStrategy::GuardWithIf)
+        .split(j, jb, jr, kColumnBlock, TailStrategy::GuardWithIf)
+        .split(jr, jo, ji, kLanes, TailStrategy::GuardWithIf)
+        .split(i, ib, ir, kRowBlock, TailStrategy::GuardWithIf)
+        .split(ir, io, ii, kTileRows, TailStrategy::GuardWithIf)
+        .reorder(ji, ii, ki, jo, io, ko, jb, ib)
+        .vectorize(ji)
+        .unroll(ii)
+        .fuse(jb, ib, block)
+        .parallel(block);
+    out.update()
+        .split(j, jo, ji, kLanes, TailStrategy::GuardWithIf)
+        .split(i, io, ii, kTileRows, TailStrategy::GuardWithIf)
+        .reorder(ji, ii, k, jo, io)
+        .vectorize(ji)
+        .unroll(ii)
+        .parallel(io);
+  }
+};
+
+} // namespace
+
+HALIDE_REGISTER_GENERATOR(BinaryGenerator, nnc_binary)
+HALIDE_REGISTER_GENERATOR(UnaryGenerator, nnc_unary)
+HALIDE_REGISTER_GENERATOR(ReduceGenerator, nnc_reduce)
+HALIDE_REGISTER_GENERATOR(MatMulGenerator, nnc_matmul)
