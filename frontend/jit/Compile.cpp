@@ -7,99 +7,187 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
-#include <sstream>
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <optional>
 
 namespace nnc::jit {
+namespace {
 
-struct CompiledFunction::State {
+/// What a specialization was compiled for.
+struct Guard {
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<ScalarType> dtypes;
+  std::string mode;
+
+  /// Why `other` misses this guard, or nothing if it passes.
+  std::optional<std::string> mismatch(const Guard &other) const {
+    if (other.shapes.size() != shapes.size())
+      return "number of inputs changed from " + std::to_string(shapes.size()) +
+             " to " + std::to_string(other.shapes.size());
+    for (size_t i = 0; i < shapes.size(); ++i) {
+      if (other.dtypes[i] != dtypes[i])
+        return "input " + std::to_string(i) + " dtype changed";
+      if (other.shapes[i] != shapes[i])
+        return "input " + std::to_string(i) + " shape changed from " +
+               shapeToString(shapes[i]) + " to " +
+               shapeToString(other.shapes[i]);
+    }
+    if (other.mode != mode)
+      return "mode changed from '" + mode + "' to '" + other.mode + "'";
+    return std::nullopt;
+  }
+};
+
+/// One traced and compiled version of the function.
+struct Specialization {
+  Guard guard;
   runtime::Executable executable;
-  std::vector<std::vector<int64_t>> inputShapes;
   std::vector<Tensor> captures;
-  std::vector<std::vector<int64_t>> outputShapes;
+  size_t numOutputs;
+  std::vector<size_t> mutatedArguments;
+  std::vector<std::vector<int64_t>> resultShapes;
   std::string graphText;
 };
 
-CompiledFunction::CompiledFunction(std::shared_ptr<const State> state)
+runtime::ElementType runtimeTypeOf(ScalarType type) {
+  switch (type) {
+  case ScalarType::Float32:
+    return runtime::ElementType::F32;
+  }
+  throw Error("jit: unsupported dtype");
+}
+
+/// The runtime's view of a contiguous tensor.
+runtime::BufferView bufferOf(const Tensor &t) {
+  runtime::BufferView view;
+  view.data = static_cast<char *>(t.unsafeGetTensorImpl()->storage->data()) +
+              t.storage_offset() * elementSize(t.dtype());
+  view.shape = t.sizes();
+  view.strides = t.strides();
+  view.type = runtimeTypeOf(t.dtype());
+  return view;
+}
+
+Guard guardOf(const std::vector<Tensor> &inputs, const CompileOptions &opts) {
+  Guard guard;
+  for (const Tensor &t : inputs) {
+    guard.shapes.push_back(t.sizes());
+    guard.dtypes.push_back(t.dtype());
+  }
+  guard.mode = opts.mode ? opts.mode() : std::string();
+  return guard;
+}
+
+} // namespace
+
+struct CompiledFunction::State {
+  TensorFunction fn;
+  CompileOptions options;
+  std::mutex mutex;
+  std::vector<std::shared_ptr<const Specialization>> specializations;
+  int compilations = 0;
+
+  std::shared_ptr<const Specialization>
+  compileFor(const std::vector<Tensor> &inputs, Guard guard) {
+    TracedGraph graph = trace(fn, inputs);
+    auto executable = jitCompile(graph.module(), TracedGraph::kEntryName,
+                                 CPUCodegenOptions());
+    if (!executable)
+      throw Error("jit::compile: " + options.name + ": " +
+                  llvm::toString(executable.takeError()));
+    std::vector<std::vector<int64_t>> resultShapes;
+    for (const runtime::ArgSpec &spec : executable->signature().outputs)
+      resultShapes.push_back(spec.shape);
+    ++compilations;
+    return std::make_shared<const Specialization>(Specialization{
+        std::move(guard), std::move(*executable), graph.captures(),
+        graph.numOutputs(), graph.mutatedArguments(), std::move(resultShapes),
+        options.keepGraphText ? graph.str() : std::string()});
+  }
+
+  /// The specialization for `inputs`, compiling one on a guard miss.
+  std::shared_ptr<const Specialization>
+  specializationFor(const std::vector<Tensor> &inputs) {
+    Guard guard = guardOf(inputs, options);
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto &s : specializations)
+      if (!s->guard.mismatch(guard))
+        return s;
+    if (!specializations.empty()) {
+      int recompiles = compilations; // this compilation is one more
+      if (recompiles > options.recompileWarningLimit)
+        std::cerr << "nnc: warning: " << options.name << " recompiled "
+                  << recompiles << " times (limit "
+                  << options.recompileWarningLimit << "): "
+                  << *specializations.back()->guard.mismatch(guard) << "\n";
+    }
+    specializations.push_back(compileFor(inputs, std::move(guard)));
+    return specializations.back();
+  }
+};
+
+CompiledFunction::CompiledFunction(std::shared_ptr<State> state)
     : state_(std::move(state)) {}
 
 const std::string &CompiledFunction::graphText() const {
-  return state_->graphText;
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->specializations.back()->graphText;
 }
 
-static std::string shapeString(const std::vector<int64_t> &shape) {
-  std::ostringstream os;
-  os << "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    os << (i ? ", " : "") << shape[i];
-  os << "]";
-  return os.str();
-}
-
-/// The runtime's view of a contiguous float32 tensor.
-static runtime::BufferView bufferOf(const Tensor &t) {
-  runtime::BufferView view;
-  view.data = const_cast<float *>(t.data_ptr<float>());
-  view.shape = t.sizes();
-  view.strides = t.strides();
-  view.type = runtime::ElementType::F32;
-  return view;
+int CompiledFunction::numCompilations() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->compilations;
 }
 
 std::vector<Tensor>
 CompiledFunction::operator()(const std::vector<Tensor> &inputs) const {
-  const State &s = *state_;
-  if (inputs.size() != s.inputShapes.size())
-    throw Error("compiled function: expected " +
-                std::to_string(s.inputShapes.size()) + " inputs, got " +
-                std::to_string(inputs.size()));
+  std::shared_ptr<const Specialization> s = state_->specializationFor(inputs);
+
   // The generated code takes dense row-major buffers: views are copied.
-  std::vector<Tensor> dense;
-  dense.reserve(inputs.size() + s.captures.size());
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].dtype() != kFloat32)
-      throw Error("compiled function: input " + std::to_string(i) +
-                  ": expected float32");
-    if (inputs[i].sizes() != s.inputShapes[i])
-      throw Error("compiled function: input " + std::to_string(i) +
-                  " has shape " + shapeString(inputs[i].sizes()) +
-                  " but the function was compiled for " +
-                  shapeString(s.inputShapes[i]));
-    dense.push_back(inputs[i].contiguous());
-  }
-  for (const Tensor &capture : s.captures)
-    dense.push_back(capture.contiguous());
+  std::vector<Tensor> arguments;
+  for (const Tensor &t : inputs)
+    arguments.push_back(t.contiguous());
+  for (const Tensor &t : s->captures)
+    arguments.push_back(t.contiguous());
 
   std::vector<runtime::BufferView> inViews, outViews;
-  for (const Tensor &t : dense)
+  for (const Tensor &t : arguments)
     inViews.push_back(bufferOf(t));
-  std::vector<Tensor> outputs;
-  for (const auto &shape : s.outputShapes) {
-    outputs.push_back(empty(shape));
-    outViews.push_back(bufferOf(outputs.back()));
+  std::vector<Tensor> results;
+  for (const auto &shape : s->resultShapes) {
+    results.push_back(empty(shape));
+    outViews.push_back(bufferOf(results.back()));
   }
-  s.executable.run(inViews, outViews);
-  return outputs;
+  s->executable.run(inViews, outViews);
+
+  // Write back what the function updated in place (after the call, so the
+  // generated code never reads a buffer it has already overwritten).
+  for (size_t i = 0; i < s->mutatedArguments.size(); ++i) {
+    size_t arg = s->mutatedArguments[i];
+    const Tensor &target =
+        arg < inputs.size() ? inputs[arg] : s->captures[arg - inputs.size()];
+    const Tensor &value = results[s->numOutputs + i];
+    if (!target.is_contiguous())
+      throw Error("compiled " + state_->options.name + ": argument " +
+                  std::to_string(arg) +
+                  " was updated in place but is not contiguous");
+    std::memcpy(bufferOf(target).data, bufferOf(value).data,
+                value.numel() * elementSize(value.dtype()));
+  }
+  results.resize(s->numOutputs);
+  return results;
 }
 
 CompiledFunction compile(const TensorFunction &fn,
                          const std::vector<Tensor> &exampleInputs,
                          const CompileOptions &options) {
-  TracedGraph graph = trace(fn, exampleInputs);
-  std::string text = options.keepGraphText ? graph.str() : std::string();
-
-  auto executable = jitCompile(graph.module(), TracedGraph::kEntryName,
-                               CPUCodegenOptions());
-  if (!executable)
-    throw Error("jit::compile: " + llvm::toString(executable.takeError()));
-
-  std::vector<std::vector<int64_t>> outputShapes;
-  for (const runtime::ArgSpec &spec : executable->signature().outputs)
-    outputShapes.push_back(spec.shape);
-
-  auto state = std::make_shared<CompiledFunction::State>(
-      CompiledFunction::State{std::move(*executable), graph.inputShapes(),
-                              graph.captures(), std::move(outputShapes),
-                              std::move(text)});
+  auto state = std::make_shared<CompiledFunction::State>();
+  state->fn = fn;
+  state->options = options;
+  state->specializations.push_back(
+      state->compileFor(exampleInputs, guardOf(exampleInputs, options)));
   return CompiledFunction(std::move(state));
 }
 

@@ -4,7 +4,9 @@
 // the CPU pipeline, JIT-compiles it with ORC and returns a callable that
 // runs the generated code through the runtime's Executable. Captured tensors
 // (parameters) are bound by reference: the compiled function reads their
-// values at call time.
+// values at call time. Each compiled specialization is guarded by the input
+// shapes and dtypes (and a mode, e.g. train/eval); a call that misses every
+// guard retraces and recompiles, and repeated recompiles are reported.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_FRONTEND_JIT_COMPILE_H
@@ -12,28 +14,41 @@
 
 #include "frontend/jit/Trace.h"
 
+#include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace nnc::jit {
 
 /// Options for nnc::jit::compile.
 struct CompileOptions {
-  /// Keep the traced `nn` graph text on the compiled function (for
-  /// inspection and tests).
+  /// Name used in messages (recompile warnings, errors).
+  std::string name = "function";
+  /// Part of the guard besides input shapes and dtypes: the compiled code is
+  /// reused only while it returns the value it had at trace time (e.g. a
+  /// module's "train"/"eval"). Empty: no mode guard.
+  std::function<std::string()> mode;
+  /// Past this many recompiles, each further one is reported on stderr with
+  /// the guard that failed (PyTorch's dynamo reports the same way).
+  int recompileWarningLimit = 8;
+  /// Keep the traced `nn` graph text (for inspection and tests).
   bool keepGraphText = true;
 };
 
-/// A compiled function of tensors. Cheap to copy; copies share the code.
+/// A compiled function of tensors. Cheap to copy; copies share the code and
+/// the cache of specializations.
 class CompiledFunction {
 public:
-  /// Runs the compiled code. Inputs must have the shapes and dtypes of the
-  /// example inputs it was traced with; otherwise throws nnc::Error naming
-  /// the input and both shapes.
+  /// Runs the specialization whose guards `inputs` pass, compiling one first
+  /// if none does. Tensors the function updated in place while traced are
+  /// updated in place by the compiled code too.
   std::vector<Tensor> operator()(const std::vector<Tensor> &inputs) const;
 
-  /// The `nn` graph it was compiled from (empty unless keepGraphText).
+  /// The `nn` graph of the most recently compiled specialization.
   const std::string &graphText() const;
+  /// How many times the function has been traced and compiled.
+  int numCompilations() const;
 
   struct State;
 
@@ -41,8 +56,8 @@ private:
   friend CompiledFunction compile(const TensorFunction &,
                                   const std::vector<Tensor> &,
                                   const CompileOptions &);
-  explicit CompiledFunction(std::shared_ptr<const State> state);
-  std::shared_ptr<const State> state_;
+  explicit CompiledFunction(std::shared_ptr<State> state);
+  std::shared_ptr<State> state_;
 };
 
 /// Traces `fn` on `exampleInputs` and compiles the graph for the CPU.

@@ -63,11 +63,7 @@ public:
     builder_.setInsertionPointToEnd(&func.getBody().front());
   }
 
-  void addInput(const Tensor &t) {
-    mlir::Value arg = func_.getBody().front().addArgument(
-        tensorTypeOf(t, ctx_), builder_.getUnknownLoc());
-    bind(t, arg);
-  }
+  void addInput(const Tensor &t) { addArgument(t); }
 
   void recordOp(OpKind kind, const std::vector<Tensor> &inputs,
                 const Tensor &output, const OpAttrs &attrs) override {
@@ -86,17 +82,36 @@ public:
     auto it = values_.find(t.unsafeGetTensorImpl());
     if (it != values_.end())
       return it->second;
-    mlir::Value arg = func_.getBody().front().addArgument(
-        tensorTypeOf(t, ctx_), builder_.getUnknownLoc());
     captures_.push_back(t);
-    bind(t, arg);
-    return arg;
+    return addArgument(t);
+  }
+
+  /// Arguments whose tensor was updated in place during the trace, with
+  /// the value each holds at the end: the compiled function writes these
+  /// back, so in-place updates (optimizer steps) keep their meaning.
+  std::vector<std::pair<size_t, mlir::Value>> mutatedArguments() {
+    std::vector<std::pair<size_t, mlir::Value>> mutated;
+    for (size_t i = 0; i < arguments_.size(); ++i) {
+      mlir::Value current =
+          values_.at(arguments_[i].unsafeGetTensorImpl());
+      if (current != func_.getBody().front().getArgument(i))
+        mutated.emplace_back(i, current);
+    }
+    return mutated;
   }
 
   std::vector<Tensor> takeCaptures() { return std::move(captures_); }
   mlir::OpBuilder &builder() { return builder_; }
 
 private:
+  mlir::Value addArgument(const Tensor &t) {
+    mlir::Value arg = func_.getBody().front().addArgument(
+        tensorTypeOf(t, ctx_), builder_.getUnknownLoc());
+    arguments_.push_back(t);
+    bind(t, arg);
+    return arg;
+  }
+
   void bind(const Tensor &t, mlir::Value value) {
     values_[t.unsafeGetTensorImpl()] = value;
     alive_.push_back(t);
@@ -185,6 +200,7 @@ private:
   mlir::OpBuilder builder_;
   std::unordered_map<const void *, mlir::Value> values_;
   std::vector<Tensor> alive_;
+  std::vector<Tensor> arguments_;
   std::vector<Tensor> captures_;
 };
 
@@ -223,6 +239,11 @@ TracedGraph trace(const TensorFunction &fn,
   std::vector<mlir::Value> results;
   for (const Tensor &output : outputs)
     results.push_back(recorder.valueOf(output));
+  graph.numOutputs_ = outputs.size();
+  for (auto &[argument, value] : recorder.mutatedArguments()) {
+    graph.mutatedArguments_.push_back(argument);
+    results.push_back(value);
+  }
   mlir::func::ReturnOp::create(recorder.builder(), loc, results);
 
   mlir::Block &body = func.getBody().front();

@@ -30,7 +30,9 @@ using TensorFunction =
     std::function<std::vector<Tensor>(const std::vector<Tensor> &)>;
 
 /// A traced graph: a module holding `func.func @forward` of `nn.*` ops whose
-/// arguments are the inputs followed by the captured tensors.
+/// arguments are the inputs followed by the captured tensors, and whose
+/// results are the function's outputs followed by the final values of the
+/// arguments it updated in place.
 class TracedGraph {
 public:
   TracedGraph(TracedGraph &&) noexcept;
@@ -47,6 +49,14 @@ public:
   size_t numInputs() const { return numInputs_; }
   /// Tensors the graph reads by reference, in argument order after inputs.
   const std::vector<Tensor> &captures() const { return captures_; }
+  /// Number of results that are the traced function's outputs.
+  size_t numOutputs() const { return numOutputs_; }
+  /// Graph arguments (inputs, then captures) updated in place by the traced
+  /// function; result numOutputs() + i holds the final value of argument
+  /// mutatedArguments()[i].
+  const std::vector<size_t> &mutatedArguments() const {
+    return mutatedArguments_;
+  }
   /// Shapes of the example inputs the graph was traced with.
   const std::vector<std::vector<int64_t>> &inputShapes() const {
     return inputShapes_;
@@ -65,6 +75,8 @@ private:
   struct Storage;
   std::unique_ptr<Storage> storage_;
   size_t numInputs_ = 0;
+  size_t numOutputs_ = 0;
+  std::vector<size_t> mutatedArguments_;
   std::vector<Tensor> captures_;
   std::vector<std::vector<int64_t>> inputShapes_;
 };

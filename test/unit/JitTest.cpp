@@ -189,16 +189,59 @@ TEST_F(MlpTest, ParametersAreBoundByReference) {
   EXPECT_TRUE(allClose(compiled({x})[0], mlp()({x})[0], 1e-5, 1e-5));
 }
 
-TEST_F(MlpTest, WrongInputShapeIsAClearError) {
+TEST_F(MlpTest, NewInputShapeRecompiles) {
+  nnc::jit::CompiledFunction compiled =
+      nnc::jit::compile(mlp(), {nnc::randn({8, 12})});
+  EXPECT_EQ(compiled.numCompilations(), 1);
+  Tensor x = nnc::randn({5, 12});
+  EXPECT_TRUE(allClose(compiled({x})[0], mlp()({x})[0], 1e-5, 1e-5));
+  EXPECT_EQ(compiled.numCompilations(), 2);
+  // Both specializations stay cached.
+  compiled({nnc::randn({8, 12})});
+  compiled({x});
+  EXPECT_EQ(compiled.numCompilations(), 2);
+}
+
+TEST_F(MlpTest, AShapeTheModelRejectsIsTheEagerError) {
   nnc::jit::CompiledFunction compiled =
       nnc::jit::compile(mlp(), {nnc::randn({8, 12})});
   try {
     compiled({nnc::randn({8, 13})});
     FAIL() << "expected nnc::Error";
   } catch (const nnc::Error &e) {
-    EXPECT_THAT(e.what(), HasSubstr("input 0 has shape [8, 13]"));
-    EXPECT_THAT(e.what(), HasSubstr("compiled for [8, 12]"));
+    EXPECT_THAT(e.what(), HasSubstr("matmul"));
+    EXPECT_THAT(e.what(), HasSubstr("[8, 13]"));
   }
+}
+
+TEST_F(MlpTest, RepeatedRecompilesAreReportedWithTheFailedGuard) {
+  nnc::jit::CompileOptions options;
+  options.name = "mlp";
+  options.recompileWarningLimit = 2;
+  nnc::jit::CompiledFunction compiled =
+      nnc::jit::compile(mlp(), {nnc::randn({1, 12})}, options);
+  testing::internal::CaptureStderr();
+  for (int64_t batch = 2; batch <= 4; ++batch)
+    compiled({nnc::randn({batch, 12})});
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(compiled.numCompilations(), 4);
+  // Recompiles 1 and 2 are within the limit; the third is reported.
+  EXPECT_THAT(err, HasSubstr("mlp recompiled 3 times"));
+  EXPECT_THAT(err, HasSubstr("input 0 shape changed from [3, 12] to [4, 12]"));
+}
+
+TEST_F(JitTest, ModeIsPartOfTheGuard) {
+  std::string mode = "train";
+  nnc::jit::CompileOptions options;
+  options.mode = [&] { return mode; };
+  auto fn = unary([](auto &t) { return t.relu(); });
+  Tensor x = nnc::randn({3});
+  nnc::jit::CompiledFunction compiled = nnc::jit::compile(fn, {x}, options);
+  compiled({x});
+  EXPECT_EQ(compiled.numCompilations(), 1);
+  mode = "eval";
+  compiled({x});
+  EXPECT_EQ(compiled.numCompilations(), 2);
 }
 
 } // namespace
