@@ -78,8 +78,7 @@ std::string formatTable(const std::vector<Record> &records,
     std::snprintf(buf, sizeof buf, "%12s", i.c_str());
     os << buf;
   }
-  std::snprintf(buf, sizeof buf, "%16s\n",
-                (impl + "/" + baseline).c_str());
+  std::snprintf(buf, sizeof buf, "%16s\n", (impl + "/" + baseline).c_str());
   os << buf;
   for (const std::string &c : caseNames(records)) {
     std::snprintf(buf, sizeof buf, "%-24s", c.c_str());

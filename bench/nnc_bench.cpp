@@ -77,9 +77,10 @@ void compareFusedEager(std::vector<Record> &records, const std::string &name,
                                ": compiled and eager disagree by " +
                                std::to_string(diff));
   }
-  records.push_back(measure(name, "eager", [&] { fn(inputs); }, 10, minMs));
-  records.push_back(
-      measure(name, "fused", [&] { compiled(inputs); }, 10, minMs));
+  records.push_back(measure(
+      name, "eager", [&] { fn(inputs); }, 10, minMs));
+  records.push_back(measure(
+      name, "fused", [&] { compiled(inputs); }, 10, minMs));
 }
 
 /// A Linear layer's parameters, laid out as nn.Linear's.

@@ -54,7 +54,8 @@ int main(int argc, char **argv) {
   nnc::manual_seed(0);
 
   // Parameters laid out as nn.Linear's: weight [out, in], bias [out].
-  nnc::Tensor w1 = nnc::randn({128, 784}) * 0.05f, b1 = nnc::randn({128}) * 0.1f;
+  nnc::Tensor w1 = nnc::randn({128, 784}) * 0.05f,
+              b1 = nnc::randn({128}) * 0.1f;
   nnc::Tensor w2 = nnc::randn({10, 128}) * 0.05f, b2 = nnc::randn({10}) * 0.1f;
   auto mlp = [&](const std::vector<nnc::Tensor> &in) {
     nnc::Tensor h = (in[0].matmul(w1.t()) + b1).relu();
@@ -85,17 +86,20 @@ int main(int argc, char **argv) {
   };
   printRow("eager", eager);
   printRow("compiled", fused);
-  std::printf("relative difference compiled vs eager (max|d|/max|eager|): %.3g\n", relDiff);
+  std::printf(
+      "relative difference compiled vs eager (max|d|/max|eager|): %.3g\n",
+      relDiff);
   std::printf("compile time           %9.1f ms\n", compileMs);
   std::printf("eager forward          %9.3f ms (median of %d)\n", eagerMs,
               repeats);
   std::printf("compiled forward       %9.3f ms (median of %d)\n", compiledMs,
               repeats);
   std::printf("compiled vs eager      %9.2fx\n", eagerMs / compiledMs);
-  std::printf("{\"example\": \"mlp_forward\", \"batch\": %lld, \"threads\": %d, "
-              "\"max_rel_diff\": %.3g, \"compile_ms\": %.1f, \"eager_ms\": %.3f, "
-              "\"compiled_ms\": %.3f, \"speedup\": %.3f}\n",
-              (long long)batch, nnc::get_num_threads(), relDiff, compileMs,
-              eagerMs, compiledMs, eagerMs / compiledMs);
+  std::printf(
+      "{\"example\": \"mlp_forward\", \"batch\": %lld, \"threads\": %d, "
+      "\"max_rel_diff\": %.3g, \"compile_ms\": %.1f, \"eager_ms\": %.3f, "
+      "\"compiled_ms\": %.3f, \"speedup\": %.3f}\n",
+      (long long)batch, nnc::get_num_threads(), relDiff, compileMs, eagerMs,
+      compiledMs, eagerMs / compiledMs);
   return relDiff <= 1e-5 ? 0 : 1;
 }

@@ -58,8 +58,8 @@ static std::string shapeString(const std::vector<int64_t> &shape) {
   std::ostringstream os;
   os << "[";
   for (size_t i = 0; i < shape.size(); ++i)
-    os << (i ? ", " : "") << (shape[i] < 0 ? std::string("?")
-                                           : std::to_string(shape[i]));
+    os << (i ? ", " : "")
+       << (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
   os << "]";
   return os.str();
 }

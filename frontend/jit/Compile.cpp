@@ -120,8 +120,9 @@ struct CompiledFunction::State {
       if (recompiles > options.recompileWarningLimit)
         std::cerr << "nnc: warning: " << options.name << " recompiled "
                   << recompiles << " times (limit "
-                  << options.recompileWarningLimit << "): "
-                  << *specializations.back()->guard.mismatch(guard) << "\n";
+                  << options.recompileWarningLimit
+                  << "): " << *specializations.back()->guard.mismatch(guard)
+                  << "\n";
     }
     specializations.push_back(compileFor(inputs, std::move(guard)));
     return specializations.back();

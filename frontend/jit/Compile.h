@@ -1,4 +1,5 @@
-//===- frontend/jit/Compile.h - Trace, compile and run a function -*- C++ -*-===//
+//===- frontend/jit/Compile.h - Trace, compile and run a function -*- C++
+//-*-===//
 //
 // `nnc::jit::compile(fn, example)` traces `fn`, lowers the `nn` graph through
 // the CPU pipeline, JIT-compiles it with ORC and returns a callable that

@@ -92,8 +92,7 @@ public:
   std::vector<std::pair<size_t, mlir::Value>> mutatedArguments() {
     std::vector<std::pair<size_t, mlir::Value>> mutated;
     for (size_t i = 0; i < arguments_.size(); ++i) {
-      mlir::Value current =
-          values_.at(arguments_[i].unsafeGetTensorImpl());
+      mlir::Value current = values_.at(arguments_[i].unsafeGetTensorImpl());
       if (current != func_.getBody().front().getArgument(i))
         mutated.emplace_back(i, current);
     }
@@ -174,8 +173,7 @@ private:
       return mlir::nn::SumOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
     case OpKind::Mean:
       expectOperands(1, "mean");
-      return mlir::nn::MeanOp::create(b, loc, in[0], attrs.dims,
-                                      attrs.keepdim);
+      return mlir::nn::MeanOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
     case OpKind::Max:
       expectOperands(1, "max");
       return mlir::nn::MaxOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
@@ -216,9 +214,9 @@ TracedGraph trace(const TensorFunction &fn,
   mlir::Location loc = moduleBuilder.getUnknownLoc();
   graph.storage_->module = mlir::ModuleOp::create(loc);
   moduleBuilder.setInsertionPointToEnd(graph.module().getBody());
-  auto func = mlir::func::FuncOp::create(
-      moduleBuilder, loc, TracedGraph::kEntryName,
-      moduleBuilder.getFunctionType({}, {}));
+  auto func =
+      mlir::func::FuncOp::create(moduleBuilder, loc, TracedGraph::kEntryName,
+                                 moduleBuilder.getFunctionType({}, {}));
   func.addEntryBlock();
 
   GraphBuilder recorder(ctx, func);

@@ -66,8 +66,7 @@ public:
   std::string str() const;
 
 private:
-  friend TracedGraph trace(const TensorFunction &,
-                           const std::vector<Tensor> &);
+  friend TracedGraph trace(const TensorFunction &, const std::vector<Tensor> &);
   TracedGraph();
 
   // MLIR types stay out of this header so that user code including

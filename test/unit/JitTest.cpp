@@ -55,7 +55,8 @@ TensorFunction unary(std::function<Tensor(const Tensor &)> op) {
   };
 }
 
-TensorFunction binary(std::function<Tensor(const Tensor &, const Tensor &)> op) {
+TensorFunction
+binary(std::function<Tensor(const Tensor &, const Tensor &)> op) {
   return [op](const std::vector<Tensor> &in) {
     return std::vector<Tensor>{op(in[0], in[1])};
   };
@@ -95,14 +96,15 @@ TEST_F(JitTest, MatMulTransposeReshape) {
   Tensor a = nnc::randn({6, 5}), b = nnc::randn({5, 4});
   // Matmul sums in a different order than eager: f64-referenced bound.
   expectCompiledMatchesEager(
-      binary([](auto &x, auto &y) { return x.matmul(y); }), {a, b}, 1e-5,
-      1e-5);
+      binary([](auto &x, auto &y) { return x.matmul(y); }), {a, b}, 1e-5, 1e-5);
   expectCompiledMatchesEager(
       binary([](auto &x, auto &y) { return x.matmul(y.t()); }),
       {a, nnc::randn({3, 5})}, 1e-5, 1e-5);
   expectCompiledMatchesEager(unary([](auto &t) { return t.transpose(0, 1); }),
                              {a});
-  expectCompiledMatchesEager(unary([](auto &t) { return t.reshape({3, 10}); }),
+  expectCompiledMatchesEager(unary([](auto &t) {
+                               return t.reshape({3, 10});
+                             }),
                              {a});
   expectCompiledMatchesEager(unary([](auto &t) { return t.view({30}); }), {a});
 }
@@ -112,9 +114,10 @@ TEST_F(JitTest, ReductionsOverDimsWithKeepdim) {
   for (bool keepdim : {false, true}) {
     expectCompiledMatchesEager(
         unary([=](auto &t) { return t.sum({1}, keepdim); }), {x}, 1e-5, 1e-5);
-    expectCompiledMatchesEager(
-        unary([=](auto &t) { return t.mean({0, 2}, keepdim); }), {x}, 1e-5,
-        1e-5);
+    expectCompiledMatchesEager(unary([=](auto &t) {
+                                 return t.mean({0, 2}, keepdim);
+                               }),
+                               {x}, 1e-5, 1e-5);
     expectCompiledMatchesEager(
         unary([=](auto &t) { return t.amax({-1}, keepdim); }), {x});
   }

@@ -69,8 +69,8 @@ TEST_F(NNBuilders, InferResultTypes) {
   EXPECT_EQ(sum.getType(), f32({ShapedType::kDynamic, 1}));
   auto mean = nn::MeanOp::create(builder, loc(), relu, {0, 1});
   EXPECT_EQ(mean.getType(), f32({}));
-  auto max = nn::MaxOp::create(builder, loc(), relu, std::vector<int64_t>{0},
-                               false);
+  auto max =
+      nn::MaxOp::create(builder, loc(), relu, std::vector<int64_t>{0}, false);
   EXPECT_EQ(max.getType(), f32({4}));
   auto reshape = nn::ReshapeOp::create(builder, loc(), f32({12}), w);
   EXPECT_EQ(reshape.getType(), f32({12}));

@@ -1,4 +1,5 @@
-//===- nnc-opt.cpp - mlir-opt with the nn dialect and nnc's passes ---------===//
+//===- nnc-opt.cpp - mlir-opt with the nn dialect and nnc's passes
+//---------===//
 //
 // What lit tests run: every upstream dialect and pass, plus the `nn` dialect,
 // every nnc pass and the named pipelines.
