@@ -55,6 +55,8 @@ runtime::ElementType runtimeTypeOf(ScalarType type) {
   switch (type) {
   case ScalarType::Float32:
     return runtime::ElementType::F32;
+  case ScalarType::Int64:
+    return runtime::ElementType::I64;
   }
   throw Error("jit: unsupported dtype");
 }
@@ -158,7 +160,7 @@ CompiledFunction::operator()(const std::vector<Tensor> &inputs) const {
     inViews.push_back(bufferOf(t));
   std::vector<Tensor> results;
   for (const auto &shape : s->resultShapes) {
-    results.push_back(empty(shape));
+    results.push_back(empty(shape)); // float32: every result op is float
     outViews.push_back(bufferOf(results.back()));
   }
   s->executable.run(inViews, outViews);

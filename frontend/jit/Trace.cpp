@@ -50,9 +50,16 @@ std::string TracedGraph::str() const {
 namespace {
 
 mlir::RankedTensorType tensorTypeOf(const Tensor &t, mlir::MLIRContext &ctx) {
-  if (t.dtype() != kFloat32)
-    throw Error("jit::trace: only float32 tensors can be traced yet");
-  return mlir::RankedTensorType::get(t.sizes(), mlir::Float32Type::get(&ctx));
+  mlir::Type element;
+  switch (t.dtype()) {
+  case ScalarType::Float32:
+    element = mlir::Float32Type::get(&ctx);
+    break;
+  case ScalarType::Int64:
+    element = mlir::IntegerType::get(&ctx, 64);
+    break;
+  }
+  return mlir::RankedTensorType::get(t.sizes(), element);
 }
 
 /// Builds `func.func @forward` while the traced function runs eagerly.
@@ -177,6 +184,26 @@ private:
     case OpKind::Max:
       expectOperands(1, "max");
       return mlir::nn::MaxOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
+    case OpKind::Pow:
+      expectOperands(1, "pow");
+      return mlir::nn::PowOp::create(b, loc, in[0], attrs.scalar);
+    case OpKind::Sqrt:
+      expectOperands(1, "sqrt");
+      return mlir::nn::SqrtOp::create(b, loc, in[0]);
+    case OpKind::Softmax:
+      expectOperands(1, "softmax");
+      return mlir::nn::SoftmaxOp::create(b, loc, in[0], attrs.dims.at(0));
+    case OpKind::LogSoftmax:
+      expectOperands(1, "log_softmax");
+      return mlir::nn::LogSoftmaxOp::create(b, loc, in[0], attrs.dims.at(0));
+    case OpKind::CrossEntropy:
+      expectOperands(2, "cross_entropy");
+      return mlir::nn::CrossEntropyOp::create(b, loc, in[0], in[1],
+                                              reductionOf(attrs));
+    case OpKind::MSELoss:
+      expectOperands(2, "mse_loss");
+      return mlir::nn::MSELossOp::create(b, loc, in[0], in[1],
+                                         reductionOf(attrs));
     case OpKind::Alias:
       expectOperands(1, "alias");
       return in[0];
@@ -186,11 +213,29 @@ private:
     throw Error("jit::trace: unknown op kind");
   }
 
+  static mlir::nn::Reduction reductionOf(const OpAttrs &attrs) {
+    switch (attrs.reduction) {
+    case 0:
+      return mlir::nn::Reduction::None;
+    case 1:
+      return mlir::nn::Reduction::Mean;
+    case 2:
+      return mlir::nn::Reduction::Sum;
+    }
+    throw Error("jit::trace: unknown loss reduction " +
+                std::to_string(attrs.reduction));
+  }
+
   mlir::DenseElementsAttr constantAttr(const Tensor &t) {
     Tensor dense = t.contiguous();
-    const float *data = dense.data_ptr<float>();
-    llvm::ArrayRef<float> values(data, static_cast<size_t>(dense.numel()));
-    return mlir::DenseElementsAttr::get(tensorTypeOf(t, ctx_), values);
+    size_t n = static_cast<size_t>(dense.numel());
+    if (dense.dtype() == kInt64)
+      return mlir::DenseElementsAttr::get(
+          tensorTypeOf(t, ctx_),
+          llvm::ArrayRef<int64_t>(dense.data_ptr<int64_t>(), n));
+    return mlir::DenseElementsAttr::get(
+        tensorTypeOf(t, ctx_),
+        llvm::ArrayRef<float>(dense.data_ptr<float>(), n));
   }
 
   mlir::MLIRContext &ctx_;
@@ -231,9 +276,6 @@ TracedGraph trace(const TensorFunction &fn,
     TraceHookGuard guard(&recorder);
     outputs = fn(exampleInputs);
   }
-  if (outputs.empty())
-    throw Error("jit::trace: the traced function returned no tensors");
-
   std::vector<mlir::Value> results;
   for (const Tensor &output : outputs)
     results.push_back(recorder.valueOf(output));
@@ -242,6 +284,9 @@ TracedGraph trace(const TensorFunction &fn,
     graph.mutatedArguments_.push_back(argument);
     results.push_back(value);
   }
+  if (results.empty())
+    throw Error("jit::trace: the traced function returned no tensors and "
+                "updated none in place");
   mlir::func::ReturnOp::create(recorder.builder(), loc, results);
 
   mlir::Block &body = func.getBody().front();

@@ -1,0 +1,384 @@
+//===- frontend/jit/CompileStep.cpp - A whole training step, compiled -----===//
+//
+// The step is assembled from two traces in one module:
+//   @forward(input, target, captures...) -> loss         (traced forward+loss)
+//   @forward_grad(...) -> (loss, d loss / d params...)    (nn-autodiff)
+//   @update(grads..., captures...) -> new values of the tensors it updated
+//                                                        (traced step())
+//   @step(input, target, tensors...) -> (loss, new values...) holds the
+// bodies of both, so forward, backward and update fuse together.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/jit/CompileStep.h"
+
+#include "codegen/JIT.h"
+#include "frontend/Error.h"
+#include "passes/Autodiff.h"
+#include "runtime/Executable.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstring>
+#include <iostream>
+#include <mutex>
+#include <unordered_map>
+
+namespace nnc::jit {
+namespace {
+
+/// Copies of tensors' storage, put back on destruction: tracing runs the
+/// optimizer's step() for real, and a compiled step must start from the
+/// state the user left.
+class StorageSnapshot {
+public:
+  explicit StorageSnapshot(const std::vector<Tensor> &tensors) {
+    for (const Tensor &t : tensors) {
+      Storage *storage = t.unsafeGetTensorImpl()->storage.get();
+      if (saved_.count(storage))
+        continue;
+      const char *data = static_cast<const char *>(storage->data());
+      saved_[storage] = std::vector<char>(data, data + storage->nbytes());
+      owners_.push_back(t);
+    }
+  }
+  ~StorageSnapshot() {
+    for (auto &[storage, bytes] : saved_)
+      std::memcpy(storage->data(), bytes.data(), bytes.size());
+  }
+
+private:
+  std::unordered_map<Storage *, std::vector<char>> saved_;
+  std::vector<Tensor> owners_; // keeps the storages alive
+};
+
+runtime::BufferView bufferOf(const Tensor &t) {
+  if (t.dtype() != kFloat32 && t.dtype() != kInt64)
+    throw Error("compile_step: unsupported dtype");
+  runtime::BufferView view;
+  view.data = static_cast<char *>(t.unsafeGetTensorImpl()->storage->data()) +
+              t.storage_offset() * elementSize(t.dtype());
+  view.shape = t.sizes();
+  view.strides = t.strides();
+  view.type = t.dtype() == kInt64 ? runtime::ElementType::I64
+                                  : runtime::ElementType::F32;
+  return view;
+}
+
+std::string signatureOf(const Tensor &input, const Tensor &target,
+                        const CompileOptions &options) {
+  std::string key = shapeToString(input.sizes()) + toString(input.dtype()) +
+                    shapeToString(target.sizes()) + toString(target.dtype());
+  return key + "|" + (options.mode ? options.mode() : std::string());
+}
+
+const void *idOf(const Tensor &t) { return t.unsafeGetTensorImpl(); }
+
+/// Clones the body of single-block `fn` at `b`'s insertion point with its
+/// arguments replaced by `operands`; returns the values it returns. (The
+/// step is assembled from whole functions, so this is all the inlining it
+/// needs.)
+llvm::SmallVector<mlir::Value> inlineBody(mlir::OpBuilder &b,
+                                          mlir::func::FuncOp fn,
+                                          mlir::ValueRange operands) {
+  mlir::IRMapping mapping;
+  mlir::Block &body = fn.getBody().front();
+  mapping.map(body.getArguments(), operands);
+  for (mlir::Operation &op : body.without_terminator())
+    b.clone(op, mapping);
+  llvm::SmallVector<mlir::Value> results;
+  for (mlir::Value v : body.getTerminator()->getOperands())
+    results.push_back(mapping.lookupOrDefault(v));
+  return results;
+}
+
+} // namespace
+
+/// One compiled version of the step.
+struct CompiledStepProgram {
+  std::string guard;
+  runtime::Executable executable;
+  std::vector<Tensor> arguments;   // after input and target, in order
+  std::vector<Tensor> writeBack;   // results 1.. are their new values
+  std::vector<std::vector<int64_t>> resultShapes;
+  std::string graphText;
+};
+
+namespace {
+
+/// Traces the step for (input, target) and compiles it.
+std::shared_ptr<const CompiledStepProgram>
+buildStep(const TrainingStepSpec &spec, const Tensor &input,
+          const Tensor &target, const CompileOptions &options) {
+  // 1. Forward + loss.
+  TracedGraph forward = trace(
+      [&](const std::vector<Tensor> &in) {
+        return std::vector<Tensor>{spec.loss(in[0], in[1])};
+      },
+      {input, target});
+  if (forward.numOutputs() != 1 || !forward.mutatedArguments().empty())
+    throw Error("compile_step: the loss function must return one tensor and "
+                "update nothing in place");
+
+  std::unordered_map<const void *, size_t> parameterIndex;
+  for (size_t i = 0; i < spec.parameters.size(); ++i)
+    parameterIndex[idOf(spec.parameters[i])] = i;
+
+  // 2. Backward: gradients with respect to the captured parameters.
+  std::vector<unsigned> wrtArgs;
+  std::vector<size_t> wrtParams;
+  for (size_t c = 0; c < forward.captures().size(); ++c) {
+    auto it = parameterIndex.find(idOf(forward.captures()[c]));
+    if (it == parameterIndex.end())
+      continue;
+    wrtArgs.push_back(static_cast<unsigned>(forward.numInputs() + c));
+    wrtParams.push_back(it->second);
+  }
+  mlir::MLIRContext &ctx = forward.context();
+  mlir::ModuleOp module = forward.module();
+  auto forwardFn = module.lookupSymbol<mlir::func::FuncOp>(
+      TracedGraph::kEntryName);
+  std::string diagnostics;
+  mlir::FailureOr<mlir::func::FuncOp> gradFn;
+  {
+    llvm::raw_string_ostream os(diagnostics);
+    mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+      os << d.getLocation() << ": " << d.str() << "\n";
+      return mlir::success();
+    });
+    gradFn = nnc::buildGradientFunction(forwardFn, wrtArgs);
+  }
+  if (mlir::failed(gradFn))
+    throw Error("compile_step: cannot differentiate the loss:\n" +
+                diagnostics);
+
+  // 3. The optimizer's update, traced with placeholder gradients. Tracing
+  //    runs step() for real: parameters and state are restored afterwards.
+  std::vector<Tensor> gradients;
+  for (const Tensor &p : spec.parameters)
+    gradients.push_back(zeros(p.sizes()));
+  std::vector<Tensor> state = spec.optimizerState();
+  std::vector<Tensor> touched = spec.parameters;
+  touched.insert(touched.end(), state.begin(), state.end());
+  std::string updateText;
+  std::vector<Tensor> updateCaptures;
+  std::vector<size_t> updateMutated;
+  size_t updateOutputs;
+  {
+    StorageSnapshot snapshot(touched);
+    TracedGraph update = trace(
+        [&](const std::vector<Tensor> &in) {
+          spec.applyGradients(in);
+          return std::vector<Tensor>{};
+        },
+        gradients);
+    updateText = update.str();
+    updateCaptures = update.captures();
+    updateMutated = update.mutatedArguments();
+    updateOutputs = update.numOutputs();
+  }
+  (void)updateOutputs;
+  mlir::OwningOpRef<mlir::ModuleOp> updateModule =
+      mlir::parseSourceString<mlir::ModuleOp>(updateText, &ctx);
+  if (!updateModule)
+    throw Error("compile_step: internal error: cannot re-read the update");
+  auto updateFn = updateModule->lookupSymbol<mlir::func::FuncOp>(
+      TracedGraph::kEntryName);
+  updateFn->remove();
+  updateFn.setName("update");
+  module.push_back(updateFn);
+
+  // 4. @step: every tensor either graph reads becomes one argument.
+  std::vector<Tensor> arguments;
+  std::unordered_map<const void *, size_t> argumentIndex;
+  auto argumentFor = [&](const Tensor &t) {
+    auto [it, inserted] = argumentIndex.emplace(idOf(t), arguments.size());
+    if (inserted)
+      arguments.push_back(t);
+    return it->second;
+  };
+  for (const Tensor &t : forward.captures())
+    argumentFor(t);
+  for (const Tensor &t : updateCaptures)
+    argumentFor(t);
+
+  mlir::OpBuilder b(&ctx);
+  mlir::Location loc = b.getUnknownLoc();
+  b.setInsertionPointToEnd(module.getBody());
+  llvm::SmallVector<mlir::Type> argTypes{
+      forwardFn.getArgumentTypes()[0], forwardFn.getArgumentTypes()[1]};
+  for (const Tensor &t : arguments) {
+    mlir::Type elementType = t.dtype() == kInt64
+                                 ? mlir::Type(b.getI64Type())
+                                 : mlir::Type(b.getF32Type());
+    argTypes.push_back(mlir::RankedTensorType::get(t.sizes(), elementType));
+  }
+  auto stepFn = mlir::func::FuncOp::create(b, loc, "step",
+                                           b.getFunctionType(argTypes, {}));
+  mlir::Block *body = stepFn.addEntryBlock();
+  b.setInsertionPointToEnd(body);
+  auto stepArg = [&](const Tensor &t) {
+    return body->getArgument(2 + argumentIndex.at(idOf(t)));
+  };
+
+  llvm::SmallVector<mlir::Value> gradOperands{body->getArgument(0),
+                                              body->getArgument(1)};
+  for (const Tensor &t : forward.captures())
+    gradOperands.push_back(stepArg(t));
+  llvm::SmallVector<mlir::Value> gradResults =
+      inlineBody(b, *gradFn, gradOperands);
+  mlir::Value loss = gradResults[0];
+
+  // Gradients in parameter order. PyTorch skips a parameter whose grad is
+  // None; a compiled step has one fixed update, so such a parameter is an
+  // error rather than a silently different update.
+  llvm::SmallVector<mlir::Value> updateOperands(spec.parameters.size());
+  for (size_t k = 0; k < wrtParams.size(); ++k)
+    updateOperands[wrtParams[k]] = gradResults[1 + k];
+  for (size_t i = 0; i < spec.parameters.size(); ++i)
+    if (!updateOperands[i])
+      throw Error("compile_step: parameter " + std::to_string(i) +
+                  " does not contribute to the loss; compiled steps need "
+                  "every optimized parameter to be used");
+  for (const Tensor &t : updateCaptures)
+    updateOperands.push_back(stepArg(t));
+  llvm::SmallVector<mlir::Value> updateResults =
+      inlineBody(b, updateFn, updateOperands);
+
+  llvm::SmallVector<mlir::Value> results{loss};
+  std::vector<Tensor> writeBack;
+  for (size_t k = 0; k < updateMutated.size(); ++k) {
+    size_t arg = updateMutated[k];
+    if (arg < spec.parameters.size())
+      throw Error("compile_step: the optimizer updated a gradient in place");
+    results.push_back(updateResults[k]);
+    writeBack.push_back(updateCaptures[arg - spec.parameters.size()]);
+  }
+  mlir::func::ReturnOp::create(b, loc, results);
+  stepFn.setFunctionType(
+      b.getFunctionType(argTypes, mlir::ValueRange(results).getTypes()));
+  // The pieces are now inside @step.
+  gradFn->erase();
+  updateFn.erase();
+  forwardFn.erase();
+  {
+    llvm::raw_string_ostream os(diagnostics);
+    mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+      os << d.getLocation() << ": " << d.str() << "\n";
+      return mlir::success();
+    });
+    if (mlir::failed(mlir::verify(module)))
+      throw Error("compile_step: internal error assembling the step:\n" +
+                  diagnostics);
+  }
+
+  std::string graphText;
+  if (options.keepGraphText) {
+    llvm::raw_string_ostream os(graphText);
+    module.print(os);
+  }
+  auto executable = jitCompile(module, "step", CPUCodegenOptions());
+  if (!executable)
+    throw Error("compile_step: " + llvm::toString(executable.takeError()));
+  std::vector<std::vector<int64_t>> resultShapes;
+  for (const runtime::ArgSpec &spec : executable->signature().outputs)
+    resultShapes.push_back(spec.shape);
+  return std::make_shared<const CompiledStepProgram>(CompiledStepProgram{
+      signatureOf(input, target, options), std::move(*executable),
+      std::move(arguments), std::move(writeBack), std::move(resultShapes),
+      std::move(graphText)});
+}
+
+} // namespace
+
+struct CompiledStep::State {
+  TrainingStepSpec spec;
+  CompileOptions options;
+  std::mutex mutex;
+  std::vector<std::shared_ptr<const CompiledStepProgram>> programs;
+  int compilations = 0;
+
+  std::shared_ptr<const CompiledStepProgram>
+  programFor(const Tensor &input, const Tensor &target) {
+    std::string guard = signatureOf(input, target, options);
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto &p : programs)
+      if (p->guard == guard)
+        return p;
+    if (compilations > options.recompileWarningLimit)
+      std::cerr << "nnc: warning: " << options.name << " recompiled "
+                << compilations << " times (limit "
+                << options.recompileWarningLimit << "): batch signature "
+                << programs.back()->guard << " -> " << guard << "\n";
+    programs.push_back(buildStep(spec, input, target, options));
+    ++compilations;
+    return programs.back();
+  }
+};
+
+CompiledStep::CompiledStep(std::shared_ptr<State> state)
+    : state_(std::move(state)) {}
+
+const std::string &CompiledStep::graphText() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->programs.back()->graphText;
+}
+
+int CompiledStep::numCompilations() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->compilations;
+}
+
+Tensor CompiledStep::operator()(const Tensor &input,
+                                const Tensor &target) const {
+  std::shared_ptr<const CompiledStepProgram> p =
+      state_->programFor(input, target);
+  std::vector<Tensor> dense{input.contiguous(), target.contiguous()};
+  for (const Tensor &t : p->arguments)
+    dense.push_back(t.contiguous());
+  std::vector<runtime::BufferView> in, out;
+  for (const Tensor &t : dense)
+    in.push_back(bufferOf(t));
+  std::vector<Tensor> results;
+  for (const auto &shape : p->resultShapes) {
+    results.push_back(empty(shape));
+    out.push_back(bufferOf(results.back()));
+  }
+  p->executable.run(in, out);
+  // The new parameters and state, written back after the call so that no
+  // kernel reads a buffer already overwritten.
+  for (size_t k = 0; k < p->writeBack.size(); ++k) {
+    const Tensor &target = p->writeBack[k];
+    if (!target.is_contiguous())
+      throw Error("compile_step: a parameter or optimizer state tensor is "
+                  "not contiguous");
+    std::memcpy(bufferOf(target).data, bufferOf(results[1 + k]).data,
+                target.numel() * elementSize(target.dtype()));
+  }
+  return results[0];
+}
+
+std::string trainingMode(bool training, const optim::Optimizer &optimizer) {
+  std::string mode = training ? "train" : "eval";
+  for (const optim::OptimizerParamGroup &group : optimizer.param_groups())
+    mode += " lr=" + std::to_string(group.options().get_lr());
+  return mode;
+}
+
+CompiledStep compileTrainingStep(const TrainingStepSpec &spec,
+                                 const Tensor &exampleInput,
+                                 const Tensor &exampleTarget,
+                                 const CompileOptions &options) {
+  auto state = std::make_shared<CompiledStep::State>();
+  state->spec = spec;
+  state->options = options;
+  state->programFor(exampleInput, exampleTarget);
+  return CompiledStep(std::move(state));
+}
+
+} // namespace nnc::jit
