@@ -33,6 +33,8 @@ std::size_t elementSize(ScalarType type) {
   switch (type) {
   case ScalarType::Float32:
     return 4;
+  case ScalarType::Int64:
+    return 8;
   }
   return 0;
 }
@@ -41,6 +43,8 @@ const char *toString(ScalarType type) {
   switch (type) {
   case ScalarType::Float32:
     return "Float";
+  case ScalarType::Int64:
+    return "Long";
   }
   return "?";
 }
@@ -112,10 +116,11 @@ void checkShape(const char *op, const IntList &shape) {
                   std::to_string(s) + " in shape " + shapeToString(shape));
 }
 
-Tensor allocate(const IntList &shape) {
+Tensor allocate(const IntList &shape, ScalarType dtype) {
   auto impl = std::make_shared<TensorImpl>();
   impl->storage = std::make_shared<Storage>(
-      static_cast<std::size_t>(numelOf(shape)) * elementSize(kFloat32));
+      static_cast<std::size_t>(numelOf(shape)) * elementSize(dtype));
+  impl->dtype = dtype;
   impl->sizes = shape;
   impl->strides = contiguousStrides(shape);
   return Tensor(std::move(impl));
@@ -127,7 +132,21 @@ Tensor makeView(const Tensor &base, IntList sizes, IntList strides,
   impl->sizes = std::move(sizes);
   impl->strides = std::move(strides);
   impl->storageOffset = storageOffset;
+  // A view is a new tensor for autograd: the viewing op records its own
+  // history.
+  impl->autograd = nullptr;
   return Tensor(std::move(impl));
+}
+
+Tensor denseCopy(const Tensor &t) {
+  Tensor out = allocate(t.sizes(), t.dtype());
+  if (t.dtype() == kInt64)
+    kernels::copy(t.sizes(), t.data_ptr<int64_t>(), t.strides(),
+                  out.data_ptr<int64_t>(), out.strides());
+  else
+    kernels::copy(t.sizes(), t.data_ptr<float>(), t.strides(),
+                  out.data_ptr<float>(), out.strides());
+  return out;
 }
 
 void checkFloatTensor(const char *op, const Tensor &t) {
@@ -278,12 +297,12 @@ void *Tensor::rawDataPtr() const {
          t.storageOffset * static_cast<int64_t>(elementSize(t.dtype));
 }
 
-void Tensor::checkDataType(std::size_t elementBytes, bool isFloat) const {
+void Tensor::checkDataType(ScalarType requested) const {
   const TensorImpl &t = impl("data_ptr");
-  if (!isFloat || elementBytes != elementSize(t.dtype))
+  if (requested != t.dtype)
     throw Error(std::string("data_ptr: expected a pointer type matching the "
                             "tensor's dtype ") +
-                toString(t.dtype));
+                toString(t.dtype) + ", got one for " + toString(requested));
 }
 
 void Tensor::checkItem() const {
@@ -297,23 +316,39 @@ void Tensor::checkItem() const {
 //===----------------------------------------------------------------------===//
 
 namespace {
-Tensor denseCopy(const Tensor &t) {
-  Tensor out = detail::allocate(t.sizes());
-  kernels::unary(kernels::UnaryOp::Copy, t.sizes(), t.data_ptr<float>(),
-                 t.strides(), out.data_ptr<float>());
-  return out;
+/// Views and copies pass the gradient through unchanged.
+std::vector<Tensor> identityBackward(const autograd::BackwardArgs &args) {
+  return {args.grad};
+}
+
+/// Records a view op's node: its gradient is the output gradient in the
+/// input's shape.
+void recordReshapeGradient(const Tensor &out, const char *name,
+                           const Tensor &in) {
+  autograd::recordGradient(
+      out, name, {in}, {},
+      [shape = in.sizes()](const autograd::BackwardArgs &a)
+          -> std::vector<Tensor> { return {a.grad.reshape(shape)}; });
 }
 } // namespace
 
 Tensor Tensor::contiguous() const {
-  checkFloatTensor("contiguous", *this);
-  return traced(OpKind::Alias, {*this}, {},
-                [&] { return is_contiguous() ? *this : denseCopy(*this); });
+  impl("contiguous");
+  Tensor out = traced(OpKind::Alias, {*this}, {}, [&] {
+    return is_contiguous() ? *this : detail::denseCopy(*this);
+  });
+  autograd::recordGradient(out, "CloneBackward0", {*this}, {},
+                           identityBackward);
+  return out;
 }
 
 Tensor Tensor::clone() const {
-  checkFloatTensor("clone", *this);
-  return traced(OpKind::Alias, {*this}, {}, [&] { return denseCopy(*this); });
+  impl("clone");
+  Tensor out = traced(OpKind::Alias, {*this}, {},
+                      [&] { return detail::denseCopy(*this); });
+  autograd::recordGradient(out, "CloneBackward0", {*this}, {},
+                           identityBackward);
+  return out;
 }
 
 Tensor Tensor::view(const IntList &shape) const {
@@ -327,22 +362,26 @@ Tensor Tensor::view(const IntList &shape) const {
                 shapeToString(t.strides) +
                 " (at least one dimension spans across two contiguous "
                 "subspaces). Use .reshape(...) instead.");
-  return traced(OpKind::Reshape, {*this}, shapeAttrs(resolved), [&] {
+  Tensor out = traced(OpKind::Reshape, {*this}, shapeAttrs(resolved), [&] {
     return detail::makeView(*this, resolved, *strides, t.storageOffset);
   });
+  recordReshapeGradient(out, "ViewBackward0", *this);
+  return out;
 }
 
 Tensor Tensor::reshape(const IntList &shape) const {
   const TensorImpl &t = impl("reshape");
   IntList resolved = inferSize("reshape", shape, numel());
-  return traced(OpKind::Reshape, {*this}, shapeAttrs(resolved), [&] {
+  Tensor out = traced(OpKind::Reshape, {*this}, shapeAttrs(resolved), [&] {
     if (std::optional<IntList> strides =
             viewStrides(t.sizes, t.strides, resolved))
       return detail::makeView(*this, resolved, *strides, t.storageOffset);
-    Tensor dense = denseCopy(*this);
+    Tensor dense = detail::denseCopy(*this);
     return detail::makeView(dense, resolved,
                             detail::contiguousStrides(resolved), 0);
   });
+  recordReshapeGradient(out, "ReshapeAliasBackward0", *this);
+  return out;
 }
 
 Tensor Tensor::flatten() const { return reshape({-1}); }
@@ -356,12 +395,18 @@ Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   attrs.dims = {std::min(d0, d1), std::max(d0, d1)};
   // Swapping a dim with itself changes nothing: record no transpose.
   OpKind kind = d0 == d1 ? OpKind::Alias : OpKind::Transpose;
-  return traced(kind, {*this}, attrs, [&] {
+  Tensor out = traced(kind, {*this}, attrs, [&] {
     IntList sizes = t.sizes, strides = t.strides;
     std::swap(sizes[d0], sizes[d1]);
     std::swap(strides[d0], strides[d1]);
     return detail::makeView(*this, sizes, strides, t.storageOffset);
   });
+  autograd::recordGradient(
+      out, "TransposeBackward0", {*this}, {},
+      [d0, d1](const autograd::BackwardArgs &a) -> std::vector<Tensor> {
+        return {a.grad.transpose(d0, d1)};
+      });
+  return out;
 }
 
 Tensor Tensor::t() const {
@@ -371,10 +416,12 @@ Tensor Tensor::t() const {
                 std::to_string(dim()) + "D");
   if (dim() == 2)
     return transpose(0, 1);
-  return traced(OpKind::Alias, {*this}, {}, [&] {
+  Tensor out = traced(OpKind::Alias, {*this}, {}, [&] {
     return detail::makeView(*this, self.sizes, self.strides,
                             self.storageOffset);
   });
+  autograd::recordGradient(out, "TBackward0", {*this}, {}, identityBackward);
+  return out;
 }
 
 Tensor Tensor::unsqueeze(int64_t dim) const {
@@ -385,9 +432,11 @@ Tensor Tensor::unsqueeze(int64_t dim) const {
       d < this->dim() ? sizes[d] * strides[d] : 1; // any value is valid
   sizes.insert(sizes.begin() + d, 1);
   strides.insert(strides.begin() + d, newStride);
-  return traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
+  Tensor out = traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
     return detail::makeView(*this, sizes, strides, t.storageOffset);
   });
+  recordReshapeGradient(out, "UnsqueezeBackward0", *this);
+  return out;
 }
 
 Tensor Tensor::squeeze(int64_t dim) const {
@@ -403,9 +452,11 @@ Tensor Tensor::squeeze(int64_t dim) const {
   } else {
     normalizeDim("squeeze", dim, 1);
   }
-  return traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
+  Tensor out = traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
     return detail::makeView(*this, sizes, strides, t.storageOffset);
   });
+  recordReshapeGradient(out, "SqueezeBackward1", *this);
+  return out;
 }
 
 Tensor Tensor::squeeze() const {
@@ -417,9 +468,11 @@ Tensor Tensor::squeeze() const {
     sizes.push_back(t.sizes[d]);
     strides.push_back(t.strides[d]);
   }
-  return traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
+  Tensor out = traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
     return detail::makeView(*this, sizes, strides, t.storageOffset);
   });
+  recordReshapeGradient(out, "SqueezeBackward0", *this);
+  return out;
 }
 
 Tensor Tensor::expand(const IntList &shape) const {
@@ -467,9 +520,15 @@ Tensor Tensor::expand(const IntList &shape) const {
   if (activeTraceHook() && detail::numelOf(sizes) != numel())
     throw Error("expand: broadcasting " + shapeToString(t.sizes) + " to " +
                 shapeToString(sizes) + " is not traceable yet");
-  return traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
+  Tensor out = traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
     return detail::makeView(*this, sizes, strides, t.storageOffset);
   });
+  autograd::recordGradient(out, "ExpandBackward0", {*this}, {},
+                           [shape = t.sizes](const autograd::BackwardArgs &a)
+                               -> std::vector<Tensor> {
+                             return {autograd::sumToShape(a.grad, shape)};
+                           });
+  return out;
 }
 
 Tensor Tensor::permute(const IntList &dims) const {
@@ -503,9 +562,18 @@ Tensor Tensor::permute(const IntList &dims) const {
                 "two dims)");
   OpAttrs attrs;
   attrs.dims = moved;
-  return traced(
+  Tensor out = traced(
       moved.empty() ? OpKind::Alias : OpKind::Transpose, {*this}, attrs,
       [&] { return detail::makeView(*this, sizes, strides, t.storageOffset); });
+  IntList inverse(rank);
+  for (int64_t i = 0; i < rank; ++i)
+    inverse[normalized[i]] = i;
+  autograd::recordGradient(
+      out, "PermuteBackward0", {*this}, {},
+      [inverse](const autograd::BackwardArgs &a) -> std::vector<Tensor> {
+        return {a.grad.permute(inverse)};
+      });
+  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -536,6 +604,12 @@ struct NormalGenerator {
   /// Uniform in (0, 1], from the top 53 bits.
   double uniformOpenZero() {
     return (static_cast<double>(engine() >> 11) + 1.0) * 0x1.0p-53;
+  }
+  /// Uniform floats in [0, 1), from the top 24 bits (every value exact).
+  void fillUniform(float *data, int64_t n) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (int64_t i = 0; i < n; ++i)
+      data[i] = static_cast<float>(engine() >> 40) * 0x1.0p-24f;
   }
   void fill(float *data, int64_t n) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -597,6 +671,12 @@ Tensor randn(const IntList &shape) {
   });
 }
 
+Tensor rand(const IntList &shape) {
+  return createConstant("rand", shape, [](float *data, int64_t n) {
+    normalGenerator().fillUniform(data, n);
+  });
+}
+
 Tensor tensor(std::vector<float> values, const IntList &shape) {
   detail::checkShape("tensor", shape);
   if (detail::numelOf(shape) != static_cast<int64_t>(values.size()))
@@ -611,6 +691,19 @@ Tensor tensor(std::vector<float> values, const IntList &shape) {
 Tensor tensor(std::vector<float> values) {
   int64_t n = static_cast<int64_t>(values.size());
   return tensor(std::move(values), {n});
+}
+
+Tensor int64Tensor(const std::vector<int64_t> &values, const IntList &shape) {
+  detail::checkShape("tensor", shape);
+  if (detail::numelOf(shape) != static_cast<int64_t>(values.size()))
+    throw Error("tensor: " + std::to_string(values.size()) +
+                " values do not fill shape " + shapeToString(shape) + " (" +
+                std::to_string(detail::numelOf(shape)) + " elements)");
+  return traced(OpKind::Constant, {}, {}, [&] {
+    Tensor out = detail::allocate(shape, kInt64);
+    std::copy(values.begin(), values.end(), out.data_ptr<int64_t>());
+    return out;
+  });
 }
 
 Tensor from_blob(float *data, const IntList &shape) {

@@ -18,15 +18,21 @@
 
 namespace nnc {
 
-/// Element types. Only float32 is implemented; the field exists everywhere
-/// so that more can be added without changing the API.
-enum class ScalarType { Float32 };
+namespace autograd {
+struct AutogradMeta;
+} // namespace autograd
+
+/// Element types. Math is float32; int64 exists for class-index targets
+/// (creation, copies, views, printing).
+enum class ScalarType { Float32, Int64 };
 constexpr ScalarType kFloat32 = ScalarType::Float32;
 constexpr ScalarType kFloat = ScalarType::Float32;
+constexpr ScalarType kInt64 = ScalarType::Int64;
+constexpr ScalarType kLong = ScalarType::Int64;
 
 /// Bytes per element of `type`.
 std::size_t elementSize(ScalarType type);
-/// The name libtorch prints ("Float").
+/// The name libtorch prints ("Float", "Long").
 const char *toString(ScalarType type);
 std::ostream &operator<<(std::ostream &os, ScalarType type);
 
@@ -58,6 +64,9 @@ struct TensorImpl {
   std::vector<int64_t> strides;
   int64_t storageOffset = 0;
   ScalarType dtype = kFloat32;
+  /// requires_grad, .grad() and grad_fn (frontend/Autograd.h); null for
+  /// tensors autograd never saw. Belongs to this view, never shared.
+  std::shared_ptr<autograd::AutogradMeta> autograd;
 };
 
 } // namespace nnc

@@ -7,6 +7,7 @@
 #ifndef NNC_FRONTEND_TENSORINTERNAL_H
 #define NNC_FRONTEND_TENSORINTERNAL_H
 
+#include "frontend/Autograd.h"
 #include "frontend/Tensor.h"
 #include "frontend/TraceHook.h"
 
@@ -23,16 +24,20 @@ IntList contiguousStrides(const IntList &shape);
 int64_t normalizeDim(const char *op, int64_t dim, int64_t rank);
 /// Checks `shape` has no negative sizes; throws naming `op` otherwise.
 void checkShape(const char *op, const IntList &shape);
-/// A dense, uninitialized float32 tensor. Records nothing.
-Tensor allocate(const IntList &shape);
+/// A dense, uninitialized tensor. Records nothing.
+Tensor allocate(const IntList &shape, ScalarType dtype = kFloat32);
 /// A view of `base`'s storage with new geometry. Records nothing.
 Tensor makeView(const Tensor &base, IntList sizes, IntList strides,
                 int64_t storageOffset);
 /// Throws unless `t` is a defined float32 tensor.
 void checkFloatTensor(const char *op, const Tensor &t);
 
-/// Runs an op's computation with tracing suspended, then records the op
-/// itself (and nothing it was built from) if a trace is active.
+/// A dense copy of `t` (any dtype). Records nothing.
+Tensor denseCopy(const Tensor &t);
+
+/// Runs an op's computation with tracing and grad mode suspended, then
+/// records the op itself (and nothing it was built from) if a trace is
+/// active. The op attaches its own autograd node afterwards.
 template <class Compute>
 Tensor traced(OpKind kind, const std::vector<Tensor> &inputs,
               const OpAttrs &attrs, Compute &&compute) {
@@ -40,6 +45,7 @@ Tensor traced(OpKind kind, const std::vector<Tensor> &inputs,
   Tensor output;
   {
     TraceHookGuard suspend(nullptr);
+    NoGradGuard noGrad;
     output = compute();
   }
   if (hook)

@@ -61,19 +61,26 @@ IntList broadcastStrides(const Tensor &t, const IntList &shape) {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
+/// a (op) b into a fresh tensor of the broadcast shape. Records nothing.
+Tensor computeBinary(const char *name, kernels::BinaryOp op, const Tensor &a,
+                     const Tensor &b) {
+  IntList shape =
+      broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
+  Tensor out = detail::allocate(shape);
+  kernels::binary(op, shape, a.data_ptr<float>(), broadcastStrides(a, shape),
+                  b.data_ptr<float>(), broadcastStrides(b, shape),
+                  out.data_ptr<float>());
+  return out;
+}
+
 Tensor binaryOp(const char *name, OpKind kind, kernels::BinaryOp op,
                 const Tensor &a, const Tensor &b) {
   checkFloatTensor(name, a);
   checkFloatTensor(name, b);
-  IntList shape =
-      broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
-  return traced(kind, {a, b}, {}, [&] {
-    Tensor out = detail::allocate(shape);
-    kernels::binary(op, shape, a.data_ptr<float>(), broadcastStrides(a, shape),
-                    b.data_ptr<float>(), broadcastStrides(b, shape),
-                    out.data_ptr<float>());
-    return out;
-  });
+  // Checks the shapes before anything is recorded.
+  broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
+  return traced(kind, {a, b}, {},
+                [&] { return computeBinary(name, op, a, b); });
 }
 
 Tensor unaryOp(const char *name, OpKind kind, kernels::UnaryOp op,
@@ -86,6 +93,11 @@ Tensor unaryOp(const char *name, OpKind kind, kernels::UnaryOp op,
     return out;
   });
 }
+
+using autograd::BackwardArgs;
+using autograd::recordGradient;
+using autograd::sumToShape;
+using Grads = std::vector<Tensor>;
 
 //===----------------------------------------------------------------------===//
 // Reductions
@@ -245,6 +257,58 @@ Tensor matmulImpl(const Tensor &a, const Tensor &b) {
   });
 }
 
+//===----------------------------------------------------------------------===//
+// Backward helpers
+//===----------------------------------------------------------------------===//
+
+/// A reduction's output gradient with the reduced dims back as size 1, so
+/// it broadcasts against the input of shape `inputShape`.
+Tensor keptDims(const Tensor &grad, const IntList &reduced, bool keepdim,
+                const IntList &inputShape) {
+  if (keepdim)
+    return grad;
+  IntList shape = inputShape;
+  for (int64_t d : reduced)
+    shape[d] = 1;
+  return grad.reshape(shape);
+}
+
+/// amax's gradient, as PyTorch: split evenly among the elements equal to
+/// the maximum. saved = {input, output}.
+Tensor maxBackward(const autograd::BackwardArgs &g, const IntList &reduced,
+                   bool keepdim) {
+  const Tensor &x = g.saved[0];
+  Tensor maxima = keptDims(g.saved[1], reduced, keepdim, x.sizes());
+  Tensor mask = computeBinary("amax backward", kernels::BinaryOp::Equal, x,
+                              maxima.expand(x.sizes()));
+  Tensor count = mask.sum(reduced, /*keepdim=*/true);
+  return mask * (keptDims(g.grad, reduced, keepdim, x.sizes()) / count);
+}
+
+/// torch.matmul's gradient for every case of matmulImpl: 1-D operands are
+/// lifted to matrices, batch dims broadcast, and the gradients are summed
+/// back to the operands' shapes. saved = {a, b}.
+std::vector<Tensor> matmulBackward(const autograd::BackwardArgs &g) {
+  const Tensor &a = g.saved[0], &b = g.saved[1];
+  Tensor a2 = a.dim() == 1 ? a.unsqueeze(0) : a;
+  Tensor b2 = b.dim() == 1 ? b.unsqueeze(-1) : b;
+  Tensor grad = g.grad;
+  if (a.dim() == 1)
+    grad = grad.unsqueeze(grad.dim() - (b.dim() == 1 ? 0 : 1));
+  if (b.dim() == 1)
+    grad = grad.unsqueeze(-1);
+  std::vector<Tensor> grads(2);
+  if (g.needsGrad[0]) {
+    Tensor ga = grad.matmul(b2.transpose(-1, -2));
+    grads[0] = autograd::sumToShape(ga, a2.sizes()).reshape(a.sizes());
+  }
+  if (g.needsGrad[1]) {
+    Tensor gb = a2.transpose(-1, -2).matmul(grad);
+    grads[1] = autograd::sumToShape(gb, b2.sizes()).reshape(b.sizes());
+  }
+  return grads;
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -252,16 +316,52 @@ Tensor matmulImpl(const Tensor &a, const Tensor &b) {
 //===----------------------------------------------------------------------===//
 
 Tensor Tensor::add(const Tensor &other) const {
-  return binaryOp("add", OpKind::Add, kernels::BinaryOp::Add, *this, other);
+  Tensor out =
+      binaryOp("add", OpKind::Add, kernels::BinaryOp::Add, *this, other);
+  recordGradient(out, "AddBackward0", {*this, other}, {},
+                 [a = sizes(), b = other.sizes()](const BackwardArgs &g) {
+                   return Grads{sumToShape(g.grad, a), sumToShape(g.grad, b)};
+                 });
+  return out;
 }
 Tensor Tensor::sub(const Tensor &other) const {
-  return binaryOp("sub", OpKind::Sub, kernels::BinaryOp::Sub, *this, other);
+  Tensor out =
+      binaryOp("sub", OpKind::Sub, kernels::BinaryOp::Sub, *this, other);
+  recordGradient(out, "SubBackward0", {*this, other}, {},
+                 [a = sizes(), b = other.sizes()](const BackwardArgs &g) {
+                   return Grads{sumToShape(g.grad, a),
+                                g.needsGrad[1] ? sumToShape(-g.grad, b)
+                                               : Tensor()};
+                 });
+  return out;
 }
 Tensor Tensor::mul(const Tensor &other) const {
-  return binaryOp("mul", OpKind::Mul, kernels::BinaryOp::Mul, *this, other);
+  Tensor out =
+      binaryOp("mul", OpKind::Mul, kernels::BinaryOp::Mul, *this, other);
+  recordGradient(
+      out, "MulBackward0", {*this, other}, {*this, other},
+      [](const BackwardArgs &g) {
+        const Tensor &a = g.saved[0], &b = g.saved[1];
+        return Grads{
+            g.needsGrad[0] ? sumToShape(g.grad * b, a.sizes()) : Tensor(),
+            g.needsGrad[1] ? sumToShape(g.grad * a, b.sizes()) : Tensor()};
+      });
+  return out;
 }
 Tensor Tensor::div(const Tensor &other) const {
-  return binaryOp("div", OpKind::Div, kernels::BinaryOp::Div, *this, other);
+  Tensor out =
+      binaryOp("div", OpKind::Div, kernels::BinaryOp::Div, *this, other);
+  // PyTorch's div backward: grad / b and -grad * a / (b * b).
+  recordGradient(
+      out, "DivBackward0", {*this, other}, {*this, other},
+      [](const BackwardArgs &g) {
+        const Tensor &a = g.saved[0], &b = g.saved[1];
+        return Grads{
+            g.needsGrad[0] ? sumToShape(g.grad / b, a.sizes()) : Tensor(),
+            g.needsGrad[1] ? sumToShape(-g.grad * a / (b * b), b.sizes())
+                           : Tensor()};
+      });
+  return out;
 }
 // A scalar operand becomes a 0-d constant tensor (recorded as a Constant
 // while tracing), then the op sees two tensors.
@@ -271,41 +371,176 @@ Tensor Tensor::mul(float other) const { return mul(scalar_tensor(other)); }
 Tensor Tensor::div(float other) const { return div(scalar_tensor(other)); }
 
 Tensor Tensor::neg() const {
-  return unaryOp("neg", OpKind::Neg, kernels::UnaryOp::Neg, *this);
+  Tensor out = unaryOp("neg", OpKind::Neg, kernels::UnaryOp::Neg, *this);
+  recordGradient(out, "NegBackward0", {*this}, {},
+                 [](const BackwardArgs &g) { return Grads{-g.grad}; });
+  return out;
 }
 Tensor Tensor::exp() const {
-  return unaryOp("exp", OpKind::Exp, kernels::UnaryOp::Exp, *this);
+  Tensor out = unaryOp("exp", OpKind::Exp, kernels::UnaryOp::Exp, *this);
+  recordGradient(
+      out, "ExpBackward0", {*this}, {out},
+      [](const BackwardArgs &g) { return Grads{g.grad * g.saved[0]}; });
+  return out;
 }
 Tensor Tensor::log() const {
-  return unaryOp("log", OpKind::Log, kernels::UnaryOp::Log, *this);
+  Tensor out = unaryOp("log", OpKind::Log, kernels::UnaryOp::Log, *this);
+  recordGradient(
+      out, "LogBackward0", {*this}, {*this},
+      [](const BackwardArgs &g) { return Grads{g.grad / g.saved[0]}; });
+  return out;
 }
 Tensor Tensor::tanh() const {
-  return unaryOp("tanh", OpKind::Tanh, kernels::UnaryOp::Tanh, *this);
+  Tensor out = unaryOp("tanh", OpKind::Tanh, kernels::UnaryOp::Tanh, *this);
+  recordGradient(out, "TanhBackward0", {*this}, {out},
+                 [](const BackwardArgs &g) {
+                   const Tensor &y = g.saved[0];
+                   return Grads{g.grad * (1.0f - y * y)};
+                 });
+  return out;
 }
 Tensor Tensor::sigmoid() const {
-  return unaryOp("sigmoid", OpKind::Sigmoid, kernels::UnaryOp::Sigmoid, *this);
+  Tensor out =
+      unaryOp("sigmoid", OpKind::Sigmoid, kernels::UnaryOp::Sigmoid, *this);
+  recordGradient(out, "SigmoidBackward0", {*this}, {out},
+                 [](const BackwardArgs &g) {
+                   const Tensor &y = g.saved[0];
+                   return Grads{g.grad * (y * (1.0f - y))};
+                 });
+  return out;
 }
 Tensor Tensor::relu() const {
-  return unaryOp("relu", OpKind::Relu, kernels::UnaryOp::Relu, *this);
+  Tensor out = unaryOp("relu", OpKind::Relu, kernels::UnaryOp::Relu, *this);
+  // PyTorch's threshold_backward on the result: no gradient where y <= 0.
+  recordGradient(
+      out, "ReluBackward0", {*this}, {out}, [](const BackwardArgs &g) {
+        return Grads{computeBinary("relu backward", kernels::BinaryOp::ReluGrad,
+                                   g.grad, g.saved[0])};
+      });
+  return out;
+}
+
+Tensor Tensor::pow(float exponent) const {
+  checkFloatTensor("pow", *this);
+  OpAttrs attrs;
+  attrs.scalar = exponent;
+  Tensor out = traced(OpKind::Pow, {*this}, attrs, [&] {
+    Tensor result = detail::allocate(sizes());
+    kernels::power(sizes(), data_ptr<float>(), strides(), exponent,
+                   result.data_ptr<float>());
+    return result;
+  });
+  // PyTorch's pow_backward: exponent * x ** (exponent - 1), zero for a
+  // zero exponent.
+  recordGradient(out, "PowBackward0", {*this}, {*this},
+                 [exponent](const BackwardArgs &g) {
+                   const Tensor &x = g.saved[0];
+                   if (exponent == 0.0f)
+                     return Grads{zeros(x.sizes())};
+                   return Grads{g.grad * (x.pow(exponent - 1.0f) * exponent)};
+                 });
+  return out;
+}
+Tensor Tensor::sqrt() const {
+  Tensor out = unaryOp("sqrt", OpKind::Sqrt, kernels::UnaryOp::Sqrt, *this);
+  recordGradient(out, "SqrtBackward0", {*this}, {out},
+                 [](const BackwardArgs &g) {
+                   return Grads{g.grad / (2.0f * g.saved[0])};
+                 });
+  return out;
+}
+
+Tensor Tensor::softmax(int64_t dim) const {
+  checkFloatTensor("softmax", *this);
+  int64_t d =
+      detail::normalizeDim("softmax", dim, std::max<int64_t>(1, this->dim()));
+  OpAttrs attrs;
+  attrs.dims = {d};
+  Tensor out = traced(OpKind::Softmax, {*this}, attrs, [&] {
+    if (numel() == 0)
+      return detail::allocate(sizes());
+    Tensor shifted = *this - amax({d}, /*keepdim=*/true);
+    Tensor e = shifted.exp();
+    return e / e.sum({d}, /*keepdim=*/true);
+  });
+  // dx = y * (g - sum(g * y)).
+  recordGradient(
+      out, "SoftmaxBackward0", {*this}, {out}, [d](const BackwardArgs &g) {
+        const Tensor &y = g.saved[0];
+        return Grads{y * (g.grad - (g.grad * y).sum({d}, /*keepdim=*/true))};
+      });
+  return out;
+}
+Tensor Tensor::log_softmax(int64_t dim) const {
+  checkFloatTensor("log_softmax", *this);
+  int64_t d = detail::normalizeDim("log_softmax", dim,
+                                   std::max<int64_t>(1, this->dim()));
+  OpAttrs attrs;
+  attrs.dims = {d};
+  Tensor out = traced(OpKind::LogSoftmax, {*this}, attrs, [&] {
+    if (numel() == 0)
+      return detail::allocate(sizes());
+    Tensor shifted = *this - amax({d}, /*keepdim=*/true);
+    return shifted - shifted.exp().sum({d}, /*keepdim=*/true).log();
+  });
+  // dx = g - exp(y) * sum(g).
+  recordGradient(out, "LogSoftmaxBackward0", {*this}, {out},
+                 [d](const BackwardArgs &g) {
+                   const Tensor &y = g.saved[0];
+                   return Grads{g.grad - y.exp() * g.grad.sum({d}, true)};
+                 });
+  return out;
 }
 
 Tensor Tensor::matmul(const Tensor &other) const {
-  return matmulImpl(*this, other);
+  Tensor out = matmulImpl(*this, other);
+  recordGradient(out, "MmBackward0", {*this, other}, {*this, other},
+                 matmulBackward);
+  return out;
 }
 
 Tensor Tensor::sum() const { return sum({}, false); }
 Tensor Tensor::sum(const IntList &dims, bool keepdim) const {
-  return reduce("sum", Reduction::Sum, *this, dims, keepdim);
+  Tensor out = reduce("sum", Reduction::Sum, *this, dims, keepdim);
+  recordGradient(out, "SumBackward1", {*this}, {},
+                 [shape = sizes(), dims = reducedDims("sum", *this, dims),
+                  keepdim](const BackwardArgs &g) {
+                   return Grads{
+                       keptDims(g.grad, dims, keepdim, shape).expand(shape)};
+                 });
+  return out;
 }
 Tensor Tensor::mean() const { return mean({}, false); }
 Tensor Tensor::mean(const IntList &dims, bool keepdim) const {
-  return reduce("mean", Reduction::Mean, *this, dims, keepdim);
+  Tensor out = reduce("mean", Reduction::Mean, *this, dims, keepdim);
+  IntList reduced = reducedDims("mean", *this, dims);
+  int64_t count = 1;
+  for (int64_t d : reduced)
+    count *= size(d);
+  recordGradient(
+      out, "MeanBackward1", {*this}, {},
+      [shape = sizes(), reduced, keepdim, count](const BackwardArgs &g) {
+        Tensor kept = keptDims(g.grad, reduced, keepdim, shape);
+        return Grads{(kept / float(count)).expand(shape)};
+      });
+  return out;
 }
 Tensor Tensor::amax(const IntList &dims, bool keepdim) const {
-  return reduce("amax", Reduction::Max, *this, dims, keepdim);
+  Tensor out = reduce("amax", Reduction::Max, *this, dims, keepdim);
+  recordGradient(out, "AmaxBackward0", {*this}, {*this, out},
+                 [dims = reducedDims("amax", *this, dims),
+                  keepdim](const BackwardArgs &g) {
+                   return Grads{maxBackward(g, dims, keepdim)};
+                 });
+  return out;
 }
 Tensor Tensor::max() const {
-  return reduce("max", Reduction::Max, *this, {}, false);
+  Tensor out = reduce("max", Reduction::Max, *this, {}, false);
+  recordGradient(out, "MaxBackward1", {*this}, {*this, out},
+                 [dims = reducedDims("max", *this, {})](const BackwardArgs &g) {
+                   return Grads{maxBackward(g, dims, false)};
+                 });
+  return out;
 }
 
 //===----------------------------------------------------------------------===//
@@ -341,6 +576,10 @@ Tensor amax(const Tensor &x, const IntList &dims, bool keepdim) {
   return x.amax(dims, keepdim);
 }
 Tensor max(const Tensor &x) { return x.max(); }
+Tensor pow(const Tensor &x, float exponent) { return x.pow(exponent); }
+Tensor sqrt(const Tensor &x) { return x.sqrt(); }
+Tensor softmax(const Tensor &x, int64_t dim) { return x.softmax(dim); }
+Tensor log_softmax(const Tensor &x, int64_t dim) { return x.log_softmax(dim); }
 
 Tensor operator+(const Tensor &a, const Tensor &b) { return a.add(b); }
 Tensor operator+(const Tensor &a, float b) { return a.add(b); }

@@ -1,11 +1,14 @@
 //===- frontend/TensorPrint.cpp - Printing tensors as PyTorch does --------===//
 //
-// A port of torch/_tensor_str.py for float tensors (default print options:
+// A port of torch/_tensor_str.py for float and int64 tensors (default print
+// options:
 // precision 4, threshold 1000, edgeitems 3, linewidth 80), so nnc and
 // PyTorch print the same values the same way.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Tensor.h"
+
+#include "frontend/Autograd.h"
 
 #include <algorithm>
 #include <cmath>
@@ -81,22 +84,41 @@ private:
   size_t maxWidth_ = 1;
 };
 
+/// Integers print as they are, right-aligned to the widest printed one.
+class IntegerFormatter {
+public:
+  explicit IntegerFormatter(const std::vector<int64_t> &values) {
+    for (int64_t v : values)
+      maxWidth_ = std::max(maxWidth_, std::to_string(v).size());
+  }
+  size_t width() const { return maxWidth_; }
+  std::string format(int64_t value) const {
+    std::string text = std::to_string(value);
+    if (text.size() < maxWidth_)
+      text.insert(0, maxWidth_ - text.size(), ' ');
+    return text;
+  }
+
+private:
+  size_t maxWidth_ = 1;
+};
+
 /// Walks a tensor's elements through its strides, the way printing
 /// visits them (only the edges of long dims when summarizing).
-class TensorPrinter {
+template <class Element, class Formatter> class TensorPrinter {
 public:
   TensorPrinter(const Tensor &t, bool summarize)
-      : sizes_(t.sizes()), strides_(t.strides()), data_(t.data_ptr<float>()),
+      : sizes_(t.sizes()), strides_(t.strides()), data_(t.data_ptr<Element>()),
         summarize_(summarize) {}
 
   /// The elements that will be printed, for choosing the format.
-  std::vector<float> printedValues() const {
-    std::vector<float> values;
+  std::vector<Element> printedValues() const {
+    std::vector<Element> values;
     collect(0, 0, values);
     return values;
   }
 
-  std::string str(const ElementFormatter &formatter, int64_t indent) const {
+  std::string str(const Formatter &formatter, int64_t indent) const {
     if (sizes_.empty())
       return formatter.format(data_[0]);
     return render(0, 0, indent, formatter);
@@ -120,7 +142,7 @@ private:
     return indices;
   }
 
-  void collect(size_t d, int64_t offset, std::vector<float> &values) const {
+  void collect(size_t d, int64_t offset, std::vector<Element> &values) const {
     if (d == sizes_.size()) {
       values.push_back(data_[offset]);
       return;
@@ -131,7 +153,7 @@ private:
   }
 
   std::string render(size_t d, int64_t offset, int64_t indent,
-                     const ElementFormatter &formatter) const {
+                     const Formatter &formatter) const {
     std::vector<int64_t> indices = printedIndices(d);
     std::string result = "[";
     if (d + 1 == sizes_.size()) {
@@ -165,9 +187,16 @@ private:
 
   const IntList &sizes_;
   const IntList &strides_;
-  const float *data_;
+  const Element *data_;
   bool summarize_;
 };
+
+template <class Element, class Formatter>
+std::string elementsToString(const Tensor &t, int64_t indent) {
+  TensorPrinter<Element, Formatter> printer(t, t.numel() > kThreshold);
+  Formatter formatter(printer.printedValues());
+  return printer.str(formatter, indent);
+}
 
 } // namespace
 
@@ -185,11 +214,18 @@ std::ostream &operator<<(std::ostream &os, const Tensor &t) {
     }
     return os << ")";
   }
-  TensorPrinter printer(t, t.numel() > kThreshold);
-  ElementFormatter formatter(printer.printedValues());
-  return os << prefix
-            << printer.str(formatter, static_cast<int64_t>(prefix.size()))
-            << ")";
+  int64_t indent = static_cast<int64_t>(prefix.size());
+  os << prefix;
+  if (t.dtype() == kInt64)
+    os << elementsToString<int64_t, IntegerFormatter>(t, indent);
+  else
+    os << elementsToString<float, ElementFormatter>(t, indent);
+  // PyTorch's suffixes for tensors in autograd.
+  if (t.grad_fn())
+    os << ", grad_fn=<" << t.grad_fn()->name() << ">";
+  else if (t.requires_grad())
+    os << ", requires_grad=True";
+  return os << ")";
 }
 
 } // namespace nnc

@@ -49,6 +49,20 @@ enum class OpKind {
   // A tensor whose value is fixed at trace time (zeros, ones, randn, tensor
   // from values, or a scalar operand): nn.constant with the output's values.
   Constant,
+  // Added for training (issue 3):
+  // nn.pow (attrs.scalar = the exponent) and nn.sqrt, elementwise.
+  Pow,
+  Sqrt,
+  // nn.softmax / nn.log_softmax along attrs.dims = {dim} (normalized,
+  // non-negative); numerically stable (the max is subtracted first).
+  Softmax,
+  LogSoftmax,
+  // nn.cross_entropy: inputs {logits [N, C] f32, target [N] i64 class
+  // indices}; attrs.reduction 0 none ([N] result) / 1 mean / 2 sum (0-d).
+  CrossEntropy,
+  // nn.mse_loss: inputs {input, target} of the same shape; attrs.reduction
+  // as for CrossEntropy (none keeps the input's shape).
+  MSELoss,
 };
 
 /// Attributes of a recorded op; which fields matter depends on the kind.
@@ -56,12 +70,20 @@ struct OpAttrs {
   std::vector<int64_t> dims;
   std::vector<int64_t> shape;
   bool keepdim = false;
+  /// Pow's exponent.
+  double scalar = 0.0;
+  /// Losses' reduction: 0 none, 1 mean, 2 sum (PyTorch's Reduction enum).
+  int64_t reduction = 1;
 };
 
 class TraceHook {
 public:
   virtual ~TraceHook();
-  /// Called by an eager op after it computed `output` from `inputs`.
+  /// Called by an eager op after it computed `output` from `inputs`. An
+  /// in-place op (add_, mul_, copy_, zero_, ...) records the functional
+  /// op(s) it equals, the last one with `output` = the updated tensor
+  /// itself (same TensorImpl): the tracer rebinds that tensor to the new
+  /// value. A Constant's values are in `output` when it is recorded.
   virtual void recordOp(OpKind kind, const std::vector<Tensor> &inputs,
                         const Tensor &output, const OpAttrs &attrs) = 0;
 };

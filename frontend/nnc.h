@@ -1,15 +1,25 @@
 //===- frontend/nnc.h - The one header an nnc user includes -----*- C++ -*-===//
 //
-// As <torch/torch.h>: tensors, their creation and math, errors, threads, and
-// the jit (trace and compile; no MLIR headers reach the user).
+// As <torch/torch.h>: tensors, their creation and math, autograd, nn
+// modules and functional, optimizers, errors, threads, and the jit (trace
+// and compile; no MLIR headers reach the user).
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_FRONTEND_NNC_H
 #define NNC_FRONTEND_NNC_H
 
+#include "frontend/Autograd.h"
 #include "frontend/Error.h"
 #include "frontend/Tensor.h"
 #include "frontend/Threads.h"
 #include "frontend/jit/Compile.h"
+#include "frontend/nn/Activation.h"
+#include "frontend/nn/Functional.h"
+#include "frontend/nn/Init.h"
+#include "frontend/nn/Linear.h"
+#include "frontend/nn/Loss.h"
+#include "frontend/nn/Module.h"
+#include "frontend/nn/Sequential.h"
+#include "frontend/optim/Optimizer.h"
 
 #endif // NNC_FRONTEND_NNC_H

@@ -23,8 +23,8 @@ namespace {
 
 constexpr int kLanes = 16; // floats per AVX-512 vector
 
-enum class BinaryOp { Add, Sub, Mul, Div };
-enum class UnaryOp { Neg, Exp, Log, Tanh, Sigmoid, Relu, Copy };
+enum class BinaryOp { Add, Sub, Mul, Div, Equal, ReluGrad };
+enum class UnaryOp { Neg, Exp, Log, Tanh, Sigmoid, Relu, Sqrt, Copy };
 enum class ReduceOp { Sum, Max };
 
 Expr applyBinary(BinaryOp op, Expr a, Expr b) {
@@ -37,6 +37,13 @@ Expr applyBinary(BinaryOp op, Expr a, Expr b) {
     return a * b;
   case BinaryOp::Div:
     return a / b;
+  // Backward helpers: 1 where a == b (amax's gradient goes to the maxima),
+  // and relu's gradient a where the result b is positive (PyTorch's
+  // threshold_backward: exactly zero where b <= 0).
+  case BinaryOp::Equal:
+    return select(a == b, 1.0f, 0.0f);
+  case BinaryOp::ReluGrad:
+    return select(b > 0.0f, a, 0.0f);
   }
   return Expr();
 }
@@ -64,6 +71,8 @@ Expr applyUnary(UnaryOp op, Expr x) {
     // Not max(x, 0): relu(NaN) is NaN in PyTorch, and Halide's max does
     // not promise to propagate NaN.
     return select(x < 0.0f, 0.0f, x);
+  case UnaryOp::Sqrt:
+    return sqrt(x); // NaN below zero, as in PyTorch
   case UnaryOp::Copy:
     return x;
   }
@@ -73,7 +82,8 @@ Expr applyUnary(UnaryOp op, Expr x) {
 /// Dense rank-4 elementwise output: vectorize the innermost dim, cut it into
 /// chunks so a large 1-D tensor still splits into parallel tasks, and run
 /// the chunks of all outer dims as one parallel loop.
-void scheduleElementwise(GeneratorOutput<Buffer<float>> &out, const Var &x,
+template <class Element>
+void scheduleElementwise(GeneratorOutput<Buffer<Element>> &out, const Var &x,
                          const Var &y, const Var &z, const Var &w) {
   Var xo("xo"), xi("xi"), xy("xy"), xyz("xyz"), tile("tile");
   out.split(x, xo, xi, 64 * kLanes, TailStrategy::GuardWithIf)
@@ -82,6 +92,20 @@ void scheduleElementwise(GeneratorOutput<Buffer<float>> &out, const Var &x,
       .fuse(xy, z, xyz)
       .fuse(xyz, w, tile)
       .parallel(tile);
+}
+
+/// Elementwise in and out of any strides (in-place ops write through a
+/// transposed or sliced view): both dim-0 strides are free and the dense
+/// case is specialized.
+template <class Element>
+void scheduleStridedElementwise(GeneratorInput<Buffer<Element>> &in,
+                                GeneratorOutput<Buffer<Element>> &out,
+                                const Var &x, const Var &y, const Var &z,
+                                const Var &w) {
+  in.dim(0).set_stride(Expr());
+  out.dim(0).set_stride(Expr());
+  scheduleElementwise(out, x, y, z, w);
+  out.specialize(in.dim(0).stride() == 1 && out.dim(0).stride() == 1);
 }
 
 /// out = a (op) b on rank-4 strided inputs of the output's extents;
@@ -93,7 +117,9 @@ public:
                               {{"add", BinaryOp::Add},
                                {"sub", BinaryOp::Sub},
                                {"mul", BinaryOp::Mul},
-                               {"div", BinaryOp::Div}}};
+                               {"div", BinaryOp::Div},
+                               {"eq", BinaryOp::Equal},
+                               {"relu_grad", BinaryOp::ReluGrad}}};
   Input<Buffer<float>> a{"a", 4};
   Input<Buffer<float>> b{"b", 4};
   Output<Buffer<float>> out{"out", 4};
@@ -121,6 +147,7 @@ public:
                               {"tanh", UnaryOp::Tanh},
                               {"sigmoid", UnaryOp::Sigmoid},
                               {"relu", UnaryOp::Relu},
+                              {"sqrt", UnaryOp::Sqrt},
                               {"copy", UnaryOp::Copy}}};
   Input<Buffer<float>> in{"in", 4};
   Output<Buffer<float>> out{"out", 4};
@@ -128,10 +155,35 @@ public:
   void generate() {
     Var x("x"), y("y"), z("z"), w("w");
     out(x, y, z, w) = applyUnary(op, in(x, y, z, w));
+    scheduleStridedElementwise(in, out, x, y, z, w);
+  }
+};
 
-    in.dim(0).set_stride(Expr());
-    scheduleElementwise(out, x, y, z, w);
-    out.specialize(in.dim(0).stride() == 1);
+/// out = in ** exponent (libm's powf semantics: NaN for a negative base
+/// and a non-integer exponent).
+class PowGenerator : public Generator<PowGenerator> {
+public:
+  Input<Buffer<float>> in{"in", 4};
+  Input<float> exponent{"exponent"};
+  Output<Buffer<float>> out{"out", 4};
+
+  void generate() {
+    Var x("x"), y("y"), z("z"), w("w");
+    out(x, y, z, w) = pow(in(x, y, z, w), exponent);
+    scheduleStridedElementwise(in, out, x, y, z, w);
+  }
+};
+
+/// Copies int64 elements (class-index targets) between strided views.
+class CopyInt64Generator : public Generator<CopyInt64Generator> {
+public:
+  Input<Buffer<int64_t>> in{"in", 4};
+  Output<Buffer<int64_t>> out{"out", 4};
+
+  void generate() {
+    Var x("x"), y("y"), z("z"), w("w");
+    out(x, y, z, w) = in(x, y, z, w);
+    scheduleStridedElementwise(in, out, x, y, z, w);
   }
 };
 
@@ -244,5 +296,7 @@ public:
 
 HALIDE_REGISTER_GENERATOR(BinaryGenerator, nnc_binary)
 HALIDE_REGISTER_GENERATOR(UnaryGenerator, nnc_unary)
+HALIDE_REGISTER_GENERATOR(PowGenerator, nnc_pow)
+HALIDE_REGISTER_GENERATOR(CopyInt64Generator, nnc_copy_i64)
 HALIDE_REGISTER_GENERATOR(ReduceGenerator, nnc_reduce)
 HALIDE_REGISTER_GENERATOR(MatMulGenerator, nnc_matmul)

@@ -14,15 +14,20 @@
 #include "HalideRuntime.h"
 #include "nnc_halide_add.h"
 #include "nnc_halide_copy.h"
+#include "nnc_halide_copy_i64.h"
 #include "nnc_halide_div.h"
+#include "nnc_halide_eq.h"
 #include "nnc_halide_exp.h"
 #include "nnc_halide_log.h"
 #include "nnc_halide_matmul.h"
 #include "nnc_halide_max.h"
 #include "nnc_halide_mul.h"
 #include "nnc_halide_neg.h"
+#include "nnc_halide_pow.h"
 #include "nnc_halide_relu.h"
+#include "nnc_halide_relu_grad.h"
 #include "nnc_halide_sigmoid.h"
+#include "nnc_halide_sqrt.h"
 #include "nnc_halide_sub.h"
 #include "nnc_halide_sum.h"
 #include "nnc_halide_tanh.h"
@@ -32,6 +37,7 @@
 #include <climits>
 #include <cstring>
 #include <string>
+#include <type_traits>
 
 namespace nnc::kernels {
 
@@ -86,18 +92,24 @@ int32_t toInt32(int64_t value, const char *what) {
   return static_cast<int32_t>(value);
 }
 
-/// A float32 halide_buffer_t over existing memory. Dims are given innermost
-/// first, as Halide numbers them. Not copyable: the buffer points at dims_.
+/// A halide_buffer_t over existing float32 or int64 memory. Dims are given
+/// innermost first, as Halide numbers them. Not copyable: the buffer points
+/// at dims_.
 class HalideView {
 public:
   static constexpr int kMaxRank = 4;
 
-  HalideView(const float *data, int rank, const int64_t *extents,
+  template <class Element>
+  HalideView(const Element *data, int rank, const int64_t *extents,
              const int64_t *strides) {
+    static_assert(std::is_same_v<Element, float> ||
+                  std::is_same_v<Element, int64_t>);
     std::memset(&buffer_, 0, sizeof(buffer_));
     std::memset(dims_, 0, sizeof(dims_));
-    buffer_.host = reinterpret_cast<uint8_t *>(const_cast<float *>(data));
-    buffer_.type = halide_type_t(halide_type_float, 32, 1);
+    buffer_.host = reinterpret_cast<uint8_t *>(const_cast<Element *>(data));
+    buffer_.type = std::is_same_v<Element, float>
+                       ? halide_type_t(halide_type_float, 32, 1)
+                       : halide_type_t(halide_type_int, 64, 1);
     buffer_.dimensions = rank;
     buffer_.dim = dims_;
     for (int d = 0; d < rank; ++d) {
@@ -238,6 +250,12 @@ BinaryPipeline pipelineFor(BinaryOp op, const char *&name) {
   case BinaryOp::Div:
     name = "div";
     return nnc_halide_div;
+  case BinaryOp::Equal:
+    name = "eq";
+    return nnc_halide_eq;
+  case BinaryOp::ReluGrad:
+    name = "relu_grad";
+    return nnc_halide_relu_grad;
   }
   throw Error("internal error: unknown binary kernel");
 }
@@ -262,6 +280,9 @@ UnaryPipeline pipelineFor(UnaryOp op, const char *&name) {
   case UnaryOp::Relu:
     name = "relu";
     return nnc_halide_relu;
+  case UnaryOp::Sqrt:
+    name = "sqrt";
+    return nnc_halide_sqrt;
   case UnaryOp::Copy:
     name = "copy";
     return nnc_halide_copy;
@@ -297,13 +318,16 @@ void binary(BinaryOp op, const std::vector<int64_t> &shape, const float *a,
       });
 }
 
-void unary(UnaryOp op, const std::vector<int64_t> &shape, const float *in,
-           const std::vector<int64_t> &inStrides, float *out) {
+namespace {
+
+/// Runs a two-operand elementwise pipeline (in -> out, any strides) over
+/// `shape`; `call(in, out)` invokes it on halide_buffer_t descriptors.
+template <class Element, class Call>
+void elementwise(const std::vector<int64_t> &shape, const Element *in,
+                 const std::vector<int64_t> &inStrides, Element *out,
+                 const std::vector<int64_t> &outStrides, Call &&call) {
   if (numelOf(shape) == 0)
     return;
-  const char *name = nullptr;
-  UnaryPipeline pipeline = pipelineFor(op, name);
-  std::vector<int64_t> outStrides = denseStrides(shape);
   std::vector<LoopDim> dims = coalesce(shape, {&inStrides, &outStrides});
   forEachKernelCall(
       dims, 2, [&](const int64_t *offsets, const std::vector<LoopDim> &inner) {
@@ -312,8 +336,46 @@ void unary(UnaryOp op, const std::vector<int64_t> &shape, const float *in,
           halideGeometry(inner, o, extents, strides[o]);
         HalideView iv(in + offsets[0], 4, extents, strides[0]);
         HalideView ov(out + offsets[1], 4, extents, strides[1]);
-        callKernel(name, pipeline, iv.get(), ov.get());
+        call(iv.get(), ov.get());
       });
+}
+
+} // namespace
+
+void unary(UnaryOp op, const std::vector<int64_t> &shape, const float *in,
+           const std::vector<int64_t> &inStrides, float *out) {
+  const char *name = nullptr;
+  UnaryPipeline pipeline = pipelineFor(op, name);
+  elementwise(shape, in, inStrides, out, denseStrides(shape),
+              [&](halide_buffer_t *iv, halide_buffer_t *ov) {
+                callKernel(name, pipeline, iv, ov);
+              });
+}
+
+void power(const std::vector<int64_t> &shape, const float *in,
+           const std::vector<int64_t> &inStrides, float exponent, float *out) {
+  elementwise(shape, in, inStrides, out, denseStrides(shape),
+              [&](halide_buffer_t *iv, halide_buffer_t *ov) {
+                callKernel("pow", nnc_halide_pow, iv, exponent, ov);
+              });
+}
+
+void copy(const std::vector<int64_t> &shape, const float *in,
+          const std::vector<int64_t> &inStrides, float *out,
+          const std::vector<int64_t> &outStrides) {
+  elementwise(shape, in, inStrides, out, outStrides,
+              [&](halide_buffer_t *iv, halide_buffer_t *ov) {
+                callKernel("copy", nnc_halide_copy, iv, ov);
+              });
+}
+
+void copy(const std::vector<int64_t> &shape, const int64_t *in,
+          const std::vector<int64_t> &inStrides, int64_t *out,
+          const std::vector<int64_t> &outStrides) {
+  elementwise(shape, in, inStrides, out, outStrides,
+              [&](halide_buffer_t *iv, halide_buffer_t *ov) {
+                callKernel("copy_i64", nnc_halide_copy_i64, iv, ov);
+              });
 }
 
 void reduceRows(ReduceOp op, int64_t rows, int64_t cols, const float *in,

@@ -15,8 +15,10 @@
 
 namespace nnc::kernels {
 
-enum class BinaryOp { Add, Sub, Mul, Div };
-enum class UnaryOp { Neg, Exp, Log, Tanh, Sigmoid, Relu, Copy };
+/// Equal gives 1 where a == b, else 0; ReluGrad gives a where b > 0, else 0
+/// (both serve backward functions).
+enum class BinaryOp { Add, Sub, Mul, Div, Equal, ReluGrad };
+enum class UnaryOp { Neg, Exp, Log, Tanh, Sigmoid, Relu, Sqrt, Copy };
 enum class ReduceOp { Sum, Max };
 
 /// out = a (op) b, all of `shape`. `aStrides`/`bStrides` have one entry per
@@ -28,6 +30,19 @@ void binary(BinaryOp op, const std::vector<int64_t> &shape, const float *a,
 /// out = op(in); `out` is dense. UnaryOp::Copy makes a strided view dense.
 void unary(UnaryOp op, const std::vector<int64_t> &shape, const float *in,
            const std::vector<int64_t> &inStrides, float *out);
+
+/// out = in ** exponent; `out` is dense.
+void power(const std::vector<int64_t> &shape, const float *in,
+           const std::vector<int64_t> &inStrides, float exponent, float *out);
+
+/// Copies between views of any strides (in-place ops write through them).
+/// `out` must not overlap `in` or itself.
+void copy(const std::vector<int64_t> &shape, const float *in,
+          const std::vector<int64_t> &inStrides, float *out,
+          const std::vector<int64_t> &outStrides);
+void copy(const std::vector<int64_t> &shape, const int64_t *in,
+          const std::vector<int64_t> &inStrides, int64_t *out,
+          const std::vector<int64_t> &outStrides);
 
 /// out[r] = reduce(in[r * rowStride + c * colStride] for c < cols), times
 /// `scale` for Sum; `out` has `rows` dense elements. Max needs cols > 0.

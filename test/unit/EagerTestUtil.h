@@ -2,6 +2,7 @@
 #ifndef NNC_TEST_UNIT_EAGERTESTUTIL_H
 #define NNC_TEST_UNIT_EAGERTESTUTIL_H
 
+#include "frontend/TraceHook.h"
 #include "frontend/nnc.h"
 
 #include "gtest/gtest.h"
@@ -42,6 +43,35 @@ inline ::testing::AssertionResult hasValues(const Tensor &t,
   }
   return ::testing::AssertionSuccess();
 }
+
+/// A fake tracer: records kinds, attributes and tensor identities.
+struct Recorded {
+  nnc::OpKind kind;
+  std::vector<const void *> inputs;
+  const void *output;
+  nnc::IntList outputShape;
+  nnc::OpAttrs attrs;
+};
+
+class RecordingHook : public nnc::TraceHook {
+public:
+  void recordOp(nnc::OpKind kind, const std::vector<nnc::Tensor> &inputs,
+                const nnc::Tensor &output, const nnc::OpAttrs &attrs) override {
+    Recorded r{kind, {}, output.unsafeGetTensorImpl(), output.sizes(), attrs};
+    for (const nnc::Tensor &t : inputs)
+      r.inputs.push_back(t.unsafeGetTensorImpl());
+    ops.push_back(r);
+    alive.push_back(output); // keep impl addresses unique, as a tracer does
+  }
+  std::vector<nnc::OpKind> kinds() const {
+    std::vector<nnc::OpKind> result;
+    for (const Recorded &r : ops)
+      result.push_back(r.kind);
+    return result;
+  }
+  std::vector<Recorded> ops;
+  std::vector<nnc::Tensor> alive;
+};
 
 } // namespace nnc::testing
 

@@ -18,33 +18,7 @@ using ::testing::ThrowsMessage;
 
 namespace {
 
-struct Recorded {
-  OpKind kind;
-  std::vector<const void *> inputs;
-  const void *output;
-  nnc::IntList outputShape;
-  nnc::OpAttrs attrs;
-};
-
-class RecordingHook : public nnc::TraceHook {
-public:
-  void recordOp(OpKind kind, const std::vector<Tensor> &inputs,
-                const Tensor &output, const nnc::OpAttrs &attrs) override {
-    Recorded r{kind, {}, output.unsafeGetTensorImpl(), output.sizes(), attrs};
-    for (const Tensor &t : inputs)
-      r.inputs.push_back(t.unsafeGetTensorImpl());
-    ops.push_back(r);
-    alive.push_back(output); // keep impl addresses unique, as a tracer does
-  }
-  std::vector<OpKind> kinds() const {
-    std::vector<OpKind> result;
-    for (const Recorded &r : ops)
-      result.push_back(r.kind);
-    return result;
-  }
-  std::vector<Recorded> ops;
-  std::vector<Tensor> alive;
-};
+using nnc::testing::RecordingHook;
 
 TEST(EagerTrace, NoHookByDefaultAndGuardRestores) {
   EXPECT_EQ(nnc::activeTraceHook(), nullptr);

@@ -1,0 +1,123 @@
+//===- frontend/Autograd.h - Eager reverse-mode autograd --------*- C++ -*-===//
+//
+// As in libtorch: a tensor that requires grad, when used by an op while grad
+// mode is on, gives the op's output a grad_fn (a Node) whose next functions
+// lead to the inputs' nodes; leaves end in an accumulator that adds into
+// `.grad()`. `backward()` walks the nodes in dependency order. Backward runs
+// with grad mode off and tracing suspended, so it never builds a graph and
+// never appears in a trace (the compiler differentiates traced graphs itself,
+// with nn-autodiff).
+//
+//===----------------------------------------------------------------------===//
+#ifndef NNC_FRONTEND_AUTOGRAD_H
+#define NNC_FRONTEND_AUTOGRAD_H
+
+#include "frontend/Tensor.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace nnc {
+
+//===----------------------------------------------------------------------===//
+// Grad mode
+//===----------------------------------------------------------------------===//
+
+/// Whether ops record autograd history on this thread (torch's GradMode).
+struct GradMode {
+  static bool is_enabled();
+  static void set_enabled(bool enabled);
+};
+
+/// Turns grad mode off for its lifetime on this thread, as
+/// torch::NoGradGuard: ops inside record no graph.
+class NoGradGuard {
+public:
+  NoGradGuard();
+  ~NoGradGuard();
+  NoGradGuard(const NoGradGuard &) = delete;
+  NoGradGuard &operator=(const NoGradGuard &) = delete;
+
+private:
+  bool previous_;
+};
+
+namespace autograd {
+
+//===----------------------------------------------------------------------===//
+// The graph
+//===----------------------------------------------------------------------===//
+
+/// One backward step: the gradient of an op's inputs from its output's.
+class Node {
+public:
+  Node(std::string name, std::vector<std::shared_ptr<Node>> nextFunctions);
+  virtual ~Node();
+  Node(const Node &) = delete;
+  Node &operator=(const Node &) = delete;
+
+  /// PyTorch's class name of the node ("MulBackward0", "AccumulateGrad").
+  const std::string &name() const { return name_; }
+  /// One entry per op input: the node its gradient flows to, or null when
+  /// the input needs no gradient.
+  const std::vector<std::shared_ptr<Node>> &next_functions() const {
+    return nextFunctions_;
+  }
+
+  /// Gradients for the inputs (one per next function; undefined where
+  /// none flows), given the output's gradient.
+  virtual std::vector<Tensor> apply(const Tensor &gradOutput) = 0;
+  /// Frees the tensors saved for backward (backward without retain_graph).
+  virtual void releaseSavedTensors() {}
+
+private:
+  std::string name_;
+  std::vector<std::shared_ptr<Node>> nextFunctions_;
+};
+
+/// The autograd state of one tensor (TensorImpl::autograd).
+struct AutogradMeta {
+  /// Set by requires_grad_ on a leaf.
+  bool requiresGrad = false;
+  /// Accumulated gradient of a leaf; undefined until backward reaches it.
+  Tensor grad;
+  /// The node that made this tensor; null for a leaf.
+  std::shared_ptr<Node> gradFn;
+  /// A leaf's accumulator, shared by every node that uses the leaf.
+  std::weak_ptr<Node> gradAccumulator;
+};
+
+/// What an op's backward function receives.
+struct BackwardArgs {
+  /// Gradient of the op's output.
+  const Tensor &grad;
+  /// The tensors the op saved (detached), in the order it gave them.
+  const std::vector<Tensor> &saved;
+  /// needsGrad[i]: whether input i needs a gradient (skip the others).
+  const std::vector<bool> &needsGrad;
+};
+using BackwardFunction =
+    std::function<std::vector<Tensor>(const BackwardArgs &)>;
+
+/// Called by each differentiable op after computing `output`: if grad mode
+/// is on and some input requires grad, gives `output` a node named `name`
+/// that runs `backward` (one gradient per input) with `saved` (stored
+/// detached, freed after a backward without retain_graph).
+void recordGradient(const Tensor &output, const char *name,
+                    const std::vector<Tensor> &inputs,
+                    const std::vector<Tensor> &saved,
+                    BackwardFunction backward);
+
+/// Whether an op on `inputs` would record history now.
+bool anyRequiresGrad(const std::vector<Tensor> &inputs);
+
+/// `grad` summed over the dims that broadcasting added or stretched, so it
+/// has `shape` (an input's shape).
+Tensor sumToShape(const Tensor &grad, const IntList &shape);
+
+} // namespace autograd
+} // namespace nnc
+
+#endif // NNC_FRONTEND_AUTOGRAD_H
