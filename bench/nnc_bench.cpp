@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "bench/BenchHarness.h"
+#include "frontend/jit/CompileStep.h"
 #include "frontend/nnc.h"
 
 #include <algorithm>
@@ -120,6 +121,83 @@ void microCases(std::vector<Record> &records, double minMs) {
         return std::vector<Tensor>{(in[0] + b).tanh()};
       },
       {x}, minMs);
+  compareFusedEager(
+      records, "softmax_256x1024",
+      [](const std::vector<Tensor> &in) {
+        return std::vector<Tensor>{in[0].softmax(1)};
+      },
+      {x}, minMs);
+  std::vector<int64_t> labels;
+  for (int64_t i = 0; i < 256; ++i)
+    labels.push_back(i % 1000);
+  Tensor y = nnc::tensor(labels, {256});
+  Tensor logits = nnc::randn({256, 1000});
+  compareFusedEager(
+      records, "log_softmax_nll_256x1000",
+      [](const std::vector<Tensor> &in) {
+        return std::vector<Tensor>{
+            nnc::nn::functional::cross_entropy(in[0], in[1])};
+      },
+      {logits, y}, minMs);
+}
+
+/// The Adam update of 784*128 + 128*10 parameters' worth of tensors (the
+/// MLP's), eager step() vs the same step traced and compiled.
+void adamUpdateCase(std::vector<Record> &records, double minMs) {
+  std::vector<Tensor> params{nnc::randn({128, 784}), nnc::randn({128}),
+                             nnc::randn({10, 128}), nnc::randn({10})};
+  std::vector<Tensor> grads;
+  for (const Tensor &p : params)
+    grads.push_back(nnc::randn(p.sizes()) * 0.01f);
+  nnc::optim::Adam adam(params, nnc::optim::AdamOptions(1e-3));
+  auto step = [&](const std::vector<Tensor> &g) {
+    for (size_t i = 0; i < params.size(); ++i)
+      params[i].set_grad(g[i]);
+    adam.step();
+    return std::vector<Tensor>{};
+  };
+  adam.init_state();
+  nnc::jit::CompiledFunction compiled = nnc::jit::compile(step, grads);
+  records.push_back(measure(
+      "adam_update_mlp", "eager", [&] { step(grads); }, 10, minMs));
+  records.push_back(measure(
+      "adam_update_mlp", "fused", [&] { compiled(grads); }, 10, minMs));
+}
+
+/// A whole training step: zero_grad, forward, loss, backward, step.
+template <class LossFn>
+void trainStepCase(std::vector<Record> &records, const std::string &name,
+                   nnc::nn::Sequential model, LossFn lossFn,
+                   const std::pair<Tensor, Tensor> &batch, double minMs) {
+  nnc::optim::Adam adam(model->parameters(), nnc::optim::AdamOptions(1e-3));
+  auto eager = [&] {
+    adam.zero_grad();
+    Tensor loss = lossFn(model(batch.first), batch.second);
+    loss.backward();
+    adam.step();
+  };
+  nnc::jit::CompiledStep compiled =
+      nnc::jit::compile_step(model, lossFn, adam, batch);
+  records.push_back(measure(name, "eager", eager, 10, minMs));
+  records.push_back(measure(
+      name, "fused", [&] { compiled(batch.first, batch.second); }, 10, minMs));
+}
+
+void trainingCases(std::vector<Record> &records, double minMs) {
+  namespace nn = nnc::nn;
+  std::vector<int64_t> labels;
+  for (int64_t i = 0; i < 64; ++i)
+    labels.push_back(i % 10);
+  trainStepCase(
+      records, "mlp_train_step_b64",
+      nn::Sequential(nn::Linear(784, 128), nn::ReLU(), nn::Linear(128, 10)),
+      nn::CrossEntropyLoss(),
+      {nnc::randn({64, 784}), nnc::tensor(labels, {64})}, minMs);
+  Tensor x = nnc::randn({64, 9});
+  trainStepCase(records, "regressor_train_step_b64",
+                nn::Sequential(nn::Linear(9, 16), nn::ReLU(), nn::Linear(16, 8),
+                               nn::ReLU(), nn::Linear(8, 1)),
+                nn::MSELoss(), {x, x.sum({1}, true)}, minMs);
 }
 
 } // namespace
@@ -131,8 +209,10 @@ int main(int argc, char **argv) {
     nnc::manual_seed(0);
     double minMs = options.quick ? 50 : 500;
     std::vector<Record> records;
+    trainingCases(records, minMs);
     inferenceCases(records, minMs);
     microCases(records, minMs);
+    adamUpdateCase(records, minMs);
 
     std::printf("nnc-bench: fused (compiled) vs eager, %d threads\n",
                 nnc::get_num_threads());

@@ -103,8 +103,8 @@ llvm::SmallVector<mlir::Value> inlineBody(mlir::OpBuilder &b,
 struct CompiledStepProgram {
   std::string guard;
   runtime::Executable executable;
-  std::vector<Tensor> arguments;   // after input and target, in order
-  std::vector<Tensor> writeBack;   // results 1.. are their new values
+  std::vector<Tensor> arguments; // after input and target, in order
+  std::vector<Tensor> writeBack; // results 1.. are their new values
   std::vector<std::vector<int64_t>> resultShapes;
   std::string graphText;
 };
@@ -141,8 +141,8 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   }
   mlir::MLIRContext &ctx = forward.context();
   mlir::ModuleOp module = forward.module();
-  auto forwardFn = module.lookupSymbol<mlir::func::FuncOp>(
-      TracedGraph::kEntryName);
+  auto forwardFn =
+      module.lookupSymbol<mlir::func::FuncOp>(TracedGraph::kEntryName);
   std::string diagnostics;
   mlir::FailureOr<mlir::func::FuncOp> gradFn;
   {
@@ -154,8 +154,7 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
     gradFn = nnc::buildGradientFunction(forwardFn, wrtArgs);
   }
   if (mlir::failed(gradFn))
-    throw Error("compile_step: cannot differentiate the loss:\n" +
-                diagnostics);
+    throw Error("compile_step: cannot differentiate the loss:\n" + diagnostics);
 
   // 3. The optimizer's update, traced with placeholder gradients. Tracing
   //    runs step() for real: parameters and state are restored afterwards.
@@ -187,8 +186,8 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
       mlir::parseSourceString<mlir::ModuleOp>(updateText, &ctx);
   if (!updateModule)
     throw Error("compile_step: internal error: cannot re-read the update");
-  auto updateFn = updateModule->lookupSymbol<mlir::func::FuncOp>(
-      TracedGraph::kEntryName);
+  auto updateFn =
+      updateModule->lookupSymbol<mlir::func::FuncOp>(TracedGraph::kEntryName);
   updateFn->remove();
   updateFn.setName("update");
   module.push_back(updateFn);
@@ -210,12 +209,11 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   mlir::OpBuilder b(&ctx);
   mlir::Location loc = b.getUnknownLoc();
   b.setInsertionPointToEnd(module.getBody());
-  llvm::SmallVector<mlir::Type> argTypes{
-      forwardFn.getArgumentTypes()[0], forwardFn.getArgumentTypes()[1]};
+  llvm::SmallVector<mlir::Type> argTypes{forwardFn.getArgumentTypes()[0],
+                                         forwardFn.getArgumentTypes()[1]};
   for (const Tensor &t : arguments) {
-    mlir::Type elementType = t.dtype() == kInt64
-                                 ? mlir::Type(b.getI64Type())
-                                 : mlir::Type(b.getF32Type());
+    mlir::Type elementType = t.dtype() == kInt64 ? mlir::Type(b.getI64Type())
+                                                 : mlir::Type(b.getF32Type());
     argTypes.push_back(mlir::RankedTensorType::get(t.sizes(), elementType));
   }
   auto stepFn = mlir::func::FuncOp::create(b, loc, "step",
@@ -303,8 +301,8 @@ struct CompiledStep::State {
   std::vector<std::shared_ptr<const CompiledStepProgram>> programs;
   int compilations = 0;
 
-  std::shared_ptr<const CompiledStepProgram>
-  programFor(const Tensor &input, const Tensor &target) {
+  std::shared_ptr<const CompiledStepProgram> programFor(const Tensor &input,
+                                                        const Tensor &target) {
     std::string guard = signatureOf(input, target, options);
     std::lock_guard<std::mutex> lock(mutex);
     for (const auto &p : programs)

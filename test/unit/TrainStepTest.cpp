@@ -144,8 +144,7 @@ TEST(TrainStepParity, ClassifierCrossEntropySGD) {
 }
 
 TEST(TrainStepParity, ClassifierCrossEntropyAdam) {
-  expectParity(classifier, nn::CrossEntropyLoss(), adam(),
-               classificationBatch);
+  expectParity(classifier, nn::CrossEntropyLoss(), adam(), classificationBatch);
 }
 
 TEST(TrainStepParity, RegressorMSESGDNesterov) {
@@ -199,8 +198,8 @@ TEST(TrainStep, GraphHoldsForwardBackwardAndUpdate) {
   nnc::manual_seed(5);
   nn::Sequential model = regressor();
   optim::Adam opt(model->parameters());
-  nnc::jit::CompiledStep step = nnc::jit::compile_step(
-      model, nn::MSELoss(), opt, regressionBatch(0));
+  nnc::jit::CompiledStep step =
+      nnc::jit::compile_step(model, nn::MSELoss(), opt, regressionBatch(0));
   std::string text = step.graphText();
   EXPECT_THAT(text, HasSubstr("func.func @step"));
   EXPECT_THAT(text, HasSubstr("nn.mse_loss"));
