@@ -348,8 +348,13 @@ Tensor CompiledStep::operator()(const Tensor &input,
     out.push_back(bufferOf(results.back()));
   }
   p->executable.run(in, out);
-  // The new parameters and state, written back after the call so that no
-  // kernel reads a buffer already overwritten.
+  // The new parameters and state, written back after the call. Computing
+  // them straight into their own buffers (true donation) was tried and is
+  // wrong with today's codegen: it does not keep every read of an old value
+  // before the write of the new one, and the parity tests fail. Donation
+  // needs bufferization to see the arguments as writable in-place
+  // destinations; until then this costs one copy of the parameters and
+  // optimizer state per step.
   for (size_t k = 0; k < p->writeBack.size(); ++k) {
     const Tensor &target = p->writeBack[k];
     if (!target.is_contiguous())
