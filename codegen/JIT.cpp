@@ -3,6 +3,7 @@
 
 #include "codegen/DiagnosticCapture.h"
 #include "codegen/Emit.h"
+#include "runtime/ThreadPool.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -14,8 +15,12 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ExecutionEngine/Orc/Core.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Target/TargetMachine.h"
+
+#include <cstdlib>
 
 namespace nnc {
 
@@ -101,6 +106,32 @@ llvm::Expected<runtime::Signature> entrySignature(mlir::ModuleOp module,
   return signature;
 }
 
+/// The runtime's C ABI that generated code calls (parallel loops). The
+/// process's executable does not export it (it is linked statically, with
+/// no -rdynamic), so the JIT gets its address directly.
+static void registerRuntimeSymbols(mlir::ExecutionEngine &engine) {
+  engine.registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    symbols[interner("nnc_runtime_parallel_for")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&nnc_runtime_parallel_for),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("nnc_runtime_num_threads")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&nnc_runtime_num_threads),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
+}
+
+/// `options`, with nn-fuse's report switched on when NNC_FUSE_REPORT is set
+/// (to anything but "0"): the decisions for graphs that a program traces
+/// and compiles itself, which no command line reaches.
+static CPUCodegenOptions withEnvironment(CPUCodegenOptions options) {
+  const char *report = std::getenv("NNC_FUSE_REPORT");
+  if (report && *report && llvm::StringRef(report) != "0")
+    options.reportFusion = true;
+  return options;
+}
+
 /// Lowers a clone of `module` to the LLVM dialect with the nnc-cpu pipeline.
 static llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 lowerForCPU(mlir::ModuleOp module, llvm::StringRef entry,
@@ -115,7 +146,7 @@ lowerForCPU(mlir::ModuleOp module, llvm::StringRef entry,
     return diagnostics.makeError("the module to compile is invalid");
   mlir::OwningOpRef<mlir::ModuleOp> lowered(module.clone());
   mlir::PassManager pm(context, mlir::ModuleOp::getOperationName());
-  buildCPUPipeline(pm, options);
+  buildCPUPipeline(pm, withEnvironment(options));
   if (mlir::failed(pm.run(*lowered)))
     return diagnostics.makeError(
         ("lowering '@" + entry + "' for the CPU failed").str());
@@ -153,6 +184,7 @@ jitCompile(mlir::ModuleOp module, llvm::StringRef entry,
     return diagnostics.makeError(
         "JIT compilation of '@" + entry.str() +
         "' failed: " + llvm::toString(engine.takeError()));
+  registerRuntimeSymbols(**engine);
   (*engine)->initialize();
   std::string wrapper = "_mlir_ciface_" + entry.str();
   auto packed = (*engine)->lookupPacked(wrapper);

@@ -33,10 +33,15 @@ llvm::Expected<runtime::Signature> entrySignature(mlir::ModuleOp module,
 /// dialects and interfaces the pipeline needs (registerCPUCodegenDialects).
 /// The Executable calls `_mlir_ciface_<entry>` through the JIT's packed
 /// wrapper: inputs first, then one caller-provided, dense row-major output
-/// buffer per result. It owns the JIT session; copies share it.
+/// buffer per result. Outputs must not overlap inputs: results are computed
+/// straight into them while inputs may still be read. The Executable owns
+/// the JIT session; copies share it.
 ///
 /// Errors (no such entry, unsupported types, a module that does not verify,
 /// a lowering failure) carry the compiler's diagnostics as text.
+///
+/// With the environment variable NNC_FUSE_REPORT set (not to "0"), nn-fuse
+/// prints its decisions to stderr, as options.reportFusion does.
 llvm::Expected<runtime::Executable>
 jitCompile(mlir::ModuleOp module, llvm::StringRef entry,
            const CPUCodegenOptions &options = CPUCodegenOptions());

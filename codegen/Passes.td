@@ -38,6 +38,51 @@ def ExposeCInterface : Pass<"nnc-expose-c-interface", "mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Kernels
+//===----------------------------------------------------------------------===//
+
+def OutlineFusionRegions : Pass<"nnc-outline-fusion-regions",
+                                 "mlir::ModuleOp"> {
+  let summary = "Turn every nn.fusion region into a kernel function";
+  let description = [{
+    One region, one kernel: the body of each `nn.fusion` becomes a
+    `func.func private @<function>_fusion<k>` whose arguments are the values
+    the region captured (constants are cloned in instead, so the kernel can
+    fold them) and whose results are the yielded values; the region is
+    replaced by a `func.call`. The kernels are lowered, fused into loop nests
+    and bufferized on their own, and every intermediate between kernels
+    becomes a buffer of the caller, which `nnc-plan-buffers` places.
+
+    A region with a dynamically shaped result stays in its function (its
+    body is inlined in place): its result buffer must be sized by the code
+    that computes it, which a caller-allocated output cannot be.
+
+    Example:
+
+    ```mlir
+    func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %y = nn.fusion -> tensor<4xf32> {
+        %0 = nn.exp %x : tensor<4xf32>
+        nn.yield %0 : tensor<4xf32>
+      }
+      return %y : tensor<4xf32>
+    }
+    // becomes
+    func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
+      %y = call @f_fusion0(%x) : (tensor<4xf32>) -> tensor<4xf32>
+      return %y : tensor<4xf32>
+    }
+    func.func private @f_fusion0(%x: tensor<4xf32>) -> tensor<4xf32>
+        attributes {nnc.kernel} {
+      %0 = nn.exp %x : tensor<4xf32>
+      return %0 : tensor<4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Loops
 //===----------------------------------------------------------------------===//
 
@@ -72,6 +117,118 @@ def InterchangeContractionLoops : Pass<"nnc-interchange-contraction-loops"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def LowerParallelLaunches : Pass<"nnc-lower-parallel-launches",
+                                 "mlir::ModuleOp"> {
+  let summary = "Call nnc_runtime_parallel_for for each parallel launch";
+  let description = [{
+    In the LLVM dialect, replaces each call of an
+    `@__nnc_launch_<task>(%trip_count, captures...)` declaration (made by
+    `nnc-outline-parallel-loops`) with: the captures stored into a stack
+    context struct, and `nnc_runtime_parallel_for(0, %trip_count,
+    @<task>_entry, %context)`, where `@<task>_entry(ptr, i64)` loads the
+    captures and calls the task. The runtime's pool (runtime/ThreadPool.h)
+    runs the iterations; the JIT resolves the symbol in the process.
+
+    Example:
+
+    ```mlir
+    llvm.call @__nnc_launch_f_task0(%n, %p) : (i64, !llvm.ptr) -> ()
+    // becomes
+    llvm.store %p, %field0 : !llvm.ptr, !llvm.ptr   // into %context
+    llvm.call @nnc_runtime_parallel_for(%zero, %n, %entry, %context)
+        : (i64, i64, !llvm.ptr, !llvm.ptr) -> ()
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+def OutlineParallelLoops : Pass<"nnc-outline-parallel-loops",
+                                "mlir::ModuleOp"> {
+  let summary = "Run outermost parallel loops on the runtime's thread pool";
+  let description = [{
+    Every outermost `scf.parallel` (no reductions) in a function becomes a
+    task function `@<function>_task<k>(%i: index, captures...)` running
+    iteration `%i` of its first dim (the other dims stay a sequential
+    nest inside), and the loop becomes a call to the declaration
+    `@__nnc_launch_<function>_task<k>(%trip_count, captures...)`.
+    `nnc-lower-parallel-launches` turns that call, once in the LLVM
+    dialect, into `nnc_runtime_parallel_for` over a context struct of the
+    captures. Loops with less than `min-work` iterations in all (static
+    trip counts multiplied, nested loops included) stay sequential: handing
+    them to the pool costs more than it saves.
+
+    Example:
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%c64, %c32) step (%c1, %c1) {
+      ... %a[%i, %j] ...
+    }
+    // becomes
+    call @__nnc_launch_f_task0(%c64, %a) : (index, memref<64x32xf32>) -> ()
+    func.func private @f_task0(%i: index, %a: memref<64x32xf32>) {
+      scf.parallel (%j) = (%c0) to (%c32) step (%c1) { ... %a[%i, %j] ... }
+      return
+    }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"16384",
+           "Parallelize a loop nest only with at least this many "
+           "iterations in all">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
+def ReassociateReductions : Pass<"nnc-reassociate-reductions"> {
+  let summary = "Let LLVM vectorize floating-point reductions";
+  let description = [{
+    Adds the `reassoc` fast-math flag to the combiner of every
+    `linalg.generic` reduction (the `arith.addf`, `mulf`, `maximumf`,
+    `minimumf`, `maxnumf` or `minnumf` that folds an element into the
+    accumulator and is yielded). LLVM then vectorizes the reduction loop
+    with one partial result per lane, combined at the end: a fixed,
+    different summation order (within the f32 tolerances of DESIGN.md
+    section 9, usually more accurate than one long chain), the same for
+    every thread count.
+
+    Example:
+
+    ```mlir
+    %s = arith.addf %in, %acc : f32
+    // becomes
+    %s = arith.addf %in, %acc fastmath<reassoc> : f32
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+//===----------------------------------------------------------------------===//
+// Math
+//===----------------------------------------------------------------------===//
+
+def ApproximateMath : Pass<"nnc-approximate-math"> {
+  let summary = "Replace f32 exp, log and tanh by vectorizable polynomials";
+  let description = [{
+    Rewrites `math.exp`, `math.log`, `math.tanh`, `math.expm1` and
+    `math.log1p` on f32 into MLIR's polynomial approximations (arith ops
+    only, accurate to a few ulp), so the loops of softmax, log-softmax and
+    activations vectorize instead of calling libm once per element.
+
+    Example:
+
+    ```mlir
+    %y = math.exp %x : f32
+    // becomes a range reduction, a polynomial and an exponent insertion in
+    // arith ops (fma, bitcast, shifts, selects).
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Memory
 //===----------------------------------------------------------------------===//
@@ -96,6 +253,46 @@ def LowerMemRefCopy : Pass<"nnc-lower-memref-copy"> {
     ```
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def PlanBuffers : Pass<"nnc-plan-buffers", "mlir::ModuleOp"> {
+  let summary = "Place a function's temporary buffers in one arena by liveness";
+  let description = [{
+    Every statically shaped `memref.alloc` at the top level of a function
+    body (the intermediates between kernels, after bufferization and
+    results-to-out-params) gets an offset in one byte arena, allocated once
+    per call at the start of the function; buffers whose live ranges (from
+    the alloc to the last use of it or of any view of it) do not overlap
+    share memory. Offsets are assigned greedily, largest buffer first, at
+    the lowest `alignment`-aligned offset free for the buffer's whole live
+    range. The arena carries `nnc.arena_size` (bytes) and `nnc.arena_buffers`
+    (how many allocations it replaced). Buffers that may escape through an
+    op other than a view are left alone.
+
+    First, a buffer that is only copied into an output parameter (what
+    `buffer-results-to-out-params` makes of a returned call result) is
+    replaced by the output itself, and the copy disappears. Like
+    results-to-out-params' own hoisting, this relies on the runtime's
+    convention that output buffers do not overlap inputs.
+
+    Example:
+
+    ```mlir
+    %a = memref.alloc() : memref<64xf32>   // dead before %b is allocated
+    %b = memref.alloc() : memref<64xf32>
+    // becomes
+    %arena = memref.alloc() {alignment = 64 : i64, nnc.arena_buffers = 2,
+                             nnc.arena_size = 256} : memref<256xi8>
+    %a = memref.view %arena[%c0][] : memref<256xi8> to memref<64xf32>
+    %b = memref.view %arena[%c0][] : memref<256xi8> to memref<64xf32>
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of the arena and of every offset in it">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 #endif // NNC_CODEGEN_PASSES_TD

@@ -8,6 +8,7 @@
 #include "codegen/Pipelines.h"
 
 #include "codegen/Passes.h"
+#include "passes/Passes.h"
 #include "passes/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -52,17 +53,25 @@
 namespace nnc {
 
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
-                             const CPUCodegenOptions & /*options*/) {
+                             const CPUCodegenOptions &options) {
   using namespace mlir;
 
   //--- Tensor level ---------------------------------------------------------
   // Fold what the graph lowering left (reshapes of reshapes, constant shapes)
   // so bufferization sees the simplest IR.
   pm.addPass(createCanonicalizerPass());
-  // Fuse chains of elementwise linalg.generic ops (bias add, activation, ...)
-  // into one loop nest: no temporary buffer between them.
+  // Named ops (linalg.reduce, linalg.transpose, ...) as linalg.generic, the
+  // form elementwise fusion works on: a reduction then absorbs its
+  // elementwise prologue (exp before sum).
+  pm.addPass(createLinalgGeneralizeNamedOpsPass());
+  // Fuse single-use elementwise producers (bias add, activation, ...) into
+  // their consumers, one loop nest per chain: inside a kernel, no temporary
+  // buffer between them. Producers with several uses are not recomputed.
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCSEPass());
+  // Reductions (sum, max, softmax's and losses' row reductions) may be
+  // reassociated, so LLVM vectorizes them.
+  pm.addPass(createReassociateReductions());
   // Matmul-like ops iterate (batch, m, k, n) so their innermost loop is
   // contiguous and vectorizable (see the pass for why).
   pm.addPass(createInterchangeContractionLoops());
@@ -93,6 +102,11 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   pm.addPass(createCanonicalizerPass());
+  // The temporaries of each function (the buffers between kernels in the
+  // entry function) become views of one arena allocated per call, reusing
+  // the bytes of dead buffers. Before deallocation, which then frees the
+  // arena once.
+  pm.addPass(createPlanBuffers());
   // Free every internal temporary on every path (ownership-based
   // deallocation), then lower the bufferization.dealloc ops it inserts.
   bufferization::buildBufferDeallocationPipeline(pm);
@@ -101,9 +115,16 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   pm.addPass(createLowerMemRefCopy());
 
   //--- Loops ----------------------------------------------------------------
-  // linalg on buffers -> scf.for nests of loads and stores; LLVM's O3 loop
-  // vectorizer then vectorizes the innermost loops for the target.
-  pm.addPass(createConvertLinalgToLoopsPass());
+  // linalg on buffers -> loop nests of loads and stores: scf.parallel for
+  // parallel dims, scf.for for reductions. LLVM's O3 loop vectorizer then
+  // vectorizes the innermost loops for the target.
+  pm.addPass(createConvertLinalgToParallelLoopsPass());
+  // Outermost parallel loops with enough work become tasks of the runtime's
+  // thread pool (their launches are lowered in the LLVM dialect, below);
+  // the others, and every inner one, run as sequential loops.
+  OutlineParallelLoopsOptions parallel;
+  parallel.minWork = options.minParallelWork;
+  pm.addPass(createOutlineParallelLoops(parallel));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
@@ -114,8 +135,10 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  // exp/log/tanh/... become LLVM intrinsics; what has none (erf) becomes a
-  // libm call, which the JIT resolves in the process.
+  // f32 exp/log/tanh as polynomials (arith only) that the loop vectorizer
+  // widens; the rest become LLVM intrinsics, and what has none (erf) a libm
+  // call, which the JIT resolves in the process.
+  pm.addPass(createApproximateMath());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
@@ -126,11 +149,26 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   pm.addPass(createUBToLLVMConversionPass());
   // The casts the partial conversions left between them cancel out now.
   pm.addPass(createReconcileUnrealizedCastsPass());
+  // Parallel launches: captures into a context struct, then
+  // nnc_runtime_parallel_for (every capture is a scalar or pointer now).
+  pm.addPass(createLowerParallelLaunches());
   pm.addPass(createCanonicalizerPass());
 }
 
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUCodegenOptions &options) {
+  if (options.fuse) {
+    // Regions are formed on the cleaned-up graph: folded reshapes and
+    // merged duplicates are not fused twice.
+    pm.addPass(mlir::createCanonicalizerPass());
+    pm.addPass(mlir::createCSEPass());
+    NNFuseOptions fuse;
+    fuse.report = options.reportFusion;
+    pm.addPass(createNNFuse(fuse));
+    // One kernel function per region; the lowering below then works on
+    // kernels like on any function.
+    pm.addPass(createOutlineFusionRegions());
+  }
   // nn.* -> linalg/tensor/arith/math on tensors (a no-op on linalg input).
   buildInferencePipeline(pm, PipelineOptions());
   buildCPUCodegenPipeline(pm, options);

@@ -10,6 +10,7 @@
 #ifndef NNC_CODEGEN_PIPELINES_H
 #define NNC_CODEGEN_PIPELINES_H
 
+#include <cstdint>
 #include <string>
 
 namespace mlir {
@@ -28,19 +29,33 @@ struct CPUCodegenOptions {
   /// Target features, e.g. "+avx512f,+fma"; empty means the host's features
   /// when targetCPU is empty too, and the CPU's defaults otherwise.
   std::string targetFeatures;
+  /// Form nn.fusion regions (nn-fuse) in buildCPUPipeline; without it every
+  /// nn op still becomes its own kernel-free loop nest in its function.
+  bool fuse = true;
+  /// nn-fuse prints every candidate edge and its decision to stderr.
+  bool reportFusion = false;
+  /// Parallel loop nests with fewer iterations in all run sequentially
+  /// (nnc-outline-parallel-loops{min-work}); 0 hands every one to the pool.
+  int64_t minParallelWork = 16384;
 };
 
 /// Appends the steps from linalg on tensors to the LLVM dialect to `pm`
-/// (anchored on builtin.module). Registered as `nnc-cpu-codegen`. No MLIR
-/// step depends on `options` yet: the level and target apply where LLVM IR
-/// is optimized and compiled (codegen/Emit.h, codegen/JIT.h).
+/// (anchored on builtin.module). Registered as `nnc-cpu-codegen`. Of
+/// `options`, only minParallelWork affects MLIR steps: the level and target
+/// apply where LLVM IR is optimized and compiled (codegen/Emit.h,
+/// codegen/JIT.h). Parallel loops call `nnc_runtime_parallel_for`, which
+/// the JIT resolves to the runtime linked into the process and an object
+/// file leaves undefined for the linker (link NNCRuntime).
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
                              const CPUCodegenOptions &options);
 
-/// The whole CPU compiler: the graph pipeline (nn -> linalg on tensors,
-/// nnc::buildInferencePipeline) followed by buildCPUCodegenPipeline.
+/// The whole CPU compiler: canonicalize and CSE the nn graph, form
+/// nn.fusion regions (nn-fuse, when options.fuse) and outline each into a
+/// kernel function (nnc-outline-fusion-regions), then the graph pipeline
+/// (nn -> linalg on tensors, nnc::buildInferencePipeline, which lowers the
+/// kernels' bodies like any function) and buildCPUCodegenPipeline.
 /// Registered as `nnc-cpu`. Input that is already linalg on tensors passes
-/// through the graph pipeline unchanged.
+/// through the graph steps unchanged.
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUCodegenOptions &options);
 

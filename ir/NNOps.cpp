@@ -148,6 +148,62 @@ LogicalResult inferReductionResultType(std::optional<Location> location,
   return success();
 }
 
+LogicalResult inferSoftmaxResultType(std::optional<Location> location,
+                                     StringRef opName, Type input, int64_t dim,
+                                     SmallVectorImpl<Type> &inferred) {
+  auto tensor = dyn_cast<RankedTensorType>(input);
+  if (!tensor)
+    return emitOptionalError(location, "'", opName,
+                             "' op expects a ranked tensor operand, got ",
+                             input);
+  if (dim < 0 || dim >= tensor.getRank())
+    return emitOptionalError(location, "'", opName, "' op dim = ", dim,
+                             " is out of range for ", input, " (rank ",
+                             tensor.getRank(), ")");
+  inferred.push_back(input);
+  return success();
+}
+
+/// Two sizes that may describe the same dim: equal, or one of them dynamic.
+bool compatibleDims(int64_t lhs, int64_t rhs) {
+  return lhs == rhs || ShapedType::isDynamic(lhs) || ShapedType::isDynamic(rhs);
+}
+
+/// Checks `logits` ([N, C], float) and `target` ([N], i64) of a
+/// cross-entropy op and gives the type of its loss under `reduction`.
+FailureOr<RankedTensorType>
+inferCrossEntropyLossType(std::optional<Location> location, StringRef opName,
+                          Type logitsType, Type targetType,
+                          Reduction reduction) {
+  auto logits = dyn_cast<RankedTensorType>(logitsType);
+  auto target = dyn_cast<RankedTensorType>(targetType);
+  if (!logits || !target)
+    return emitOptionalError(location, "'", opName,
+                             "' op expects ranked tensor operands, got ",
+                             logitsType, " and ", targetType);
+  if (logits.getRank() != 2)
+    return emitOptionalError(location, "'", opName,
+                             "' op expects logits of shape [N, C], got ",
+                             logitsType);
+  if (target.getRank() != 1 || !target.getElementType().isInteger(64))
+    return emitOptionalError(
+        location, "'", opName,
+        "' op expects a target of class indices of shape [N] and type i64, "
+        "got ",
+        targetType);
+  int64_t rows = logits.getDimSize(0);
+  if (!compatibleDims(rows, target.getDimSize(0)))
+    return emitOptionalError(location, "'", opName, "' op logits ", logitsType,
+                             " have ", rows, " rows but target ", targetType,
+                             " has ", target.getDimSize(0), " class indices");
+  Type element = logits.getElementType();
+  if (reduction != Reduction::None)
+    return RankedTensorType::get({}, element);
+  if (ShapedType::isDynamic(rows))
+    rows = target.getDimSize(0);
+  return RankedTensorType::get({rows}, element);
+}
+
 /// Adds OpTy's inferred result type to `state`. When inference fails, its
 /// diagnostic has been reported at `state.location` and the op takes its
 /// first operand's type instead: a ranked tensor, so typed accessors stay
@@ -322,6 +378,151 @@ LogicalResult ReshapeOp::verify() {
            << result << " has " << out.staticElements;
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// PowOp
+//===----------------------------------------------------------------------===//
+
+void PowOp::build(OpBuilder &builder, OperationState &state, Value input,
+                  double exponent) {
+  state.addOperands(input);
+  state.getOrAddProperties<Properties>().exponent =
+      builder.getF64FloatAttr(exponent);
+  addInferredResultType<PowOp>(builder, state);
+}
+
+LogicalResult PowOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                      Adaptor adaptor,
+                                      SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Losses
+//===----------------------------------------------------------------------===//
+
+void CrossEntropyOp::build(OpBuilder &builder, OperationState &state,
+                           Value logits, Value target, Reduction reduction) {
+  state.addOperands({logits, target});
+  state.getOrAddProperties<Properties>().reduction =
+      ReductionAttr::get(builder.getContext(), reduction);
+  addInferredResultType<CrossEntropyOp>(builder, state);
+}
+
+LogicalResult CrossEntropyOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  FailureOr<RankedTensorType> loss = inferCrossEntropyLossType(
+      location, getOperationName(), adaptor.getLogits().getType(),
+      adaptor.getTarget().getType(), adaptor.getReduction());
+  if (failed(loss))
+    return failure();
+  inferred.push_back(*loss);
+  return success();
+}
+
+void MSELossOp::build(OpBuilder &builder, OperationState &state, Value input,
+                      Value target, Reduction reduction) {
+  state.addOperands({input, target});
+  state.getOrAddProperties<Properties>().reduction =
+      ReductionAttr::get(builder.getContext(), reduction);
+  addInferredResultType<MSELossOp>(builder, state);
+}
+
+LogicalResult MSELossOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  Type inputType = adaptor.getInput().getType();
+  Type targetType = adaptor.getTarget().getType();
+  if (failed(checkSameElementTensors(location, getOperationName(), inputType,
+                                     targetType)))
+    return failure();
+  auto input = cast<RankedTensorType>(inputType);
+  auto target = cast<RankedTensorType>(targetType);
+  if (input.getRank() != target.getRank() ||
+      !llvm::all_of_zip(input.getShape(), target.getShape(), compatibleDims))
+    return emitOptionalError(location,
+                             "'nn.mse_loss' op input and target shapes "
+                             "must match, got ",
+                             inputType, " and ", targetType);
+  if (adaptor.getReduction() == Reduction::None)
+    inferred.push_back(input);
+  else
+    inferred.push_back(RankedTensorType::get({}, input.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+void BroadcastToOp::build(OpBuilder &builder, OperationState &state,
+                          Value input, Value like) {
+  state.addOperands({input, like});
+  addInferredResultType<BroadcastToOp>(builder, state);
+}
+
+LogicalResult BroadcastToOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> location,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  Type inputType = adaptor.getInput().getType();
+  Type likeType = adaptor.getLike().getType();
+  auto input = dyn_cast<RankedTensorType>(inputType);
+  auto like = dyn_cast<RankedTensorType>(likeType);
+  if (!input || !like)
+    return emitOptionalError(location,
+                             "'nn.broadcast_to' op expects ranked tensor "
+                             "operands, got ",
+                             inputType, " and ", likeType);
+  int64_t offset = like.getRank() - input.getRank();
+  for (int64_t dim = 0; dim < input.getRank() && offset >= 0; ++dim) {
+    int64_t size = input.getDimSize(dim);
+    if (size != 1 && !compatibleDims(size, like.getDimSize(dim + offset)))
+      offset = -1;
+  }
+  if (offset < 0)
+    return emitOptionalError(location, "'nn.broadcast_to' op cannot broadcast ",
+                             inputType, " to the shape of ", likeType);
+  inferred.push_back(
+      RankedTensorType::get(like.getShape(), input.getElementType()));
+  return success();
+}
+
+void CrossEntropyGradOp::build(OpBuilder &builder, OperationState &state,
+                               Value grad, Value logits, Value target,
+                               Reduction reduction) {
+  state.addOperands({grad, logits, target});
+  state.getOrAddProperties<Properties>().reduction =
+      ReductionAttr::get(builder.getContext(), reduction);
+  addInferredResultType<CrossEntropyGradOp>(builder, state);
+}
+
+LogicalResult CrossEntropyGradOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location> location, Adaptor adaptor,
+    SmallVectorImpl<Type> &inferred) {
+  Type logitsType = adaptor.getLogits().getType();
+  FailureOr<RankedTensorType> loss = inferCrossEntropyLossType(
+      location, getOperationName(), logitsType, adaptor.getTarget().getType(),
+      adaptor.getReduction());
+  if (failed(loss))
+    return failure();
+  auto grad = dyn_cast<RankedTensorType>(adaptor.getGrad().getType());
+  if (!grad || grad.getElementType() != loss->getElementType() ||
+      grad.getRank() != loss->getRank() ||
+      !llvm::all_of_zip(grad.getShape(), loss->getShape(), compatibleDims))
+    return emitOptionalError(location,
+                             "'nn.cross_entropy_grad' op grad must have the "
+                             "type of the loss, ",
+                             *loss, ", got ", adaptor.getGrad().getType());
+  inferred.push_back(logitsType);
+  return success();
+}
+
+#include "ir/NNEnums.cpp.inc"
+#include "ir/NNInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "ir/NNOps.cpp.inc"

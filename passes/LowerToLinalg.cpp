@@ -19,6 +19,8 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <limits>
+
 #define DEBUG_TYPE "nn-lower-to-linalg"
 
 namespace nnc {
@@ -194,6 +196,28 @@ Value computeElement<nn::ReluOp>(OpBuilder &b, Location loc, ValueRange x) {
   Value zero = floatConstant(b, loc, x[0].getType(), 0.0);
   return arith::MaximumFOp::create(b, loc, x[0], zero);
 }
+template <>
+Value computeElement<nn::SqrtOp>(OpBuilder &b, Location loc, ValueRange x) {
+  return math::SqrtOp::create(b, loc, x[0]);
+}
+template <>
+Value computeElement<nn::EqualMaskOp>(OpBuilder &b, Location loc,
+                                      ValueRange x) {
+  Type type = x[0].getType();
+  Value equal =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, x[0], x[1]);
+  return arith::SelectOp::create(b, loc, equal, floatConstant(b, loc, type, 1),
+                                 floatConstant(b, loc, type, 0));
+}
+template <>
+Value computeElement<nn::ReluGradOp>(OpBuilder &b, Location loc, ValueRange x) {
+  // x = (grad, input). PyTorch's threshold_backward: input <= 0 ? 0 : grad,
+  // so a NaN input passes the gradient through.
+  Value zero = floatConstant(b, loc, x[1].getType(), 0.0);
+  Value blocked =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OLE, x[1], zero);
+  return arith::SelectOp::create(b, loc, blocked, zero, x[0]);
+}
 
 template <typename OpTy>
 struct ElementwiseToLinalg : OpConversionPattern<OpTy> {
@@ -210,6 +234,58 @@ struct ElementwiseToLinalg : OpConversionPattern<OpTy> {
     rewriter.replaceOp(op,
                        buildElementwise(rewriter, loc, resultType, operands,
                                         dynamicSizes, computeElement<OpTy>));
+    return success();
+  }
+};
+
+struct PowToLinalg : OpConversionPattern<nn::PowOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::PowOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value input = adaptor.getInput();
+    double exponent = op.getExponent().convertToDouble();
+    // Squares and square roots, the common cases, avoid a libm pow call.
+    auto power = [&](OpBuilder &b, Location nestedLoc, ValueRange x) -> Value {
+      if (exponent == 1.0)
+        return x[0];
+      if (exponent == 2.0)
+        return arith::MulFOp::create(b, nestedLoc, x[0], x[0]);
+      if (exponent == 0.5)
+        return math::SqrtOp::create(b, nestedLoc, x[0]);
+      Value constant =
+          floatConstant(b, nestedLoc, resultType.getElementType(), exponent);
+      return math::PowFOp::create(b, nestedLoc, x[0], constant);
+    };
+    SmallVector<Value> sizes = dynamicBroadcastSizes(
+        rewriter, loc, resultType.getShape(), input, ranksOf(input));
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, loc, resultType, input, sizes, power));
+    return success();
+  }
+};
+
+/// nn.broadcast_to: a copy through broadcasting maps; the dynamic sizes
+/// come from `like`.
+struct BroadcastToLinalg : OpConversionPattern<nn::BroadcastToOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::BroadcastToOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value like = adaptor.getLike();
+    SmallVector<Value> sizes;
+    for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
+      if (resultType.isDynamicDim(dim))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, like, dim));
+    rewriter.replaceOp(op,
+                       materializeBroadcast(rewriter, loc, adaptor.getInput(),
+                                            resultType, sizes));
     return success();
   }
 };
@@ -570,6 +646,405 @@ struct ReductionToLinalg : OpConversionPattern<OpTy> {
 };
 
 //===----------------------------------------------------------------------===//
+// Softmax and losses
+//===----------------------------------------------------------------------===//
+
+/// The map, in a loop nest over `rank` dims, reading a tensor that lacks
+/// loop dim `dim` (a per-row value of a reduction along `dim`).
+AffineMap dropDimMap(int64_t rank, int64_t dim, MLIRContext *context) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != dim)
+      exprs.push_back(getAffineDimExpr(d, context));
+  return AffineMap::get(rank, 0, exprs, context);
+}
+
+/// The shape of `input` without `dim`, with its dynamic sizes.
+RankedTensorType rowsType(OpBuilder &b, Location loc, Value input, int64_t dim,
+                          SmallVectorImpl<Value> &dynamicSizes) {
+  auto type = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (d == dim)
+      continue;
+    shape.push_back(type.getDimSize(d));
+    if (type.isDynamicDim(d))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, input, d));
+  }
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+using RowCombiner = function_ref<Value(OpBuilder &, Location, Value element,
+                                       ValueRange rowValues, Value acc)>;
+
+/// A linalg.generic reducing `input` along `dim`, starting from `identity`.
+/// `rowOperands` (shaped like the result) are read beside each element, so
+/// the combiner can use e.g. the row maximum: no intermediate tensor of the
+/// input's size is materialized.
+Value reduceAlongDim(OpBuilder &b, Location loc, Value input, int64_t dim,
+                     ValueRange rowOperands, double identity,
+                     RowCombiner combine) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inputType.getRank();
+  SmallVector<Value> sizes;
+  RankedTensorType resultType = rowsType(b, loc, input, dim, sizes);
+  Value init =
+      buildFilled(b, loc, resultType, sizes,
+                  floatConstant(b, loc, resultType.getElementType(), identity));
+  SmallVector<Value> inputs = {input};
+  llvm::append_range(inputs, rowOperands);
+  AffineMap rowMap = dropDimMap(rank, dim, context);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  maps.append(rowOperands.size() + 1, rowMap);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators[dim] = utils::IteratorType::reduction;
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+             iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value acc = combine(nested, nestedLoc, args.front(),
+                                   args.drop_front().drop_back(), args.back());
+               linalg::YieldOp::create(nested, nestedLoc, acc);
+             })
+      .getResult(0);
+}
+
+/// A linalg.generic over the shape of `input` computing `computeElement`
+/// from the element of `input` and the values of `rowOperands` (shaped
+/// like `input` without `dim`) for its row.
+Value mapWithRows(OpBuilder &b, Location loc, Value input, int64_t dim,
+                  ValueRange rowOperands, ScalarBuilder computeElement) {
+  MLIRContext *context = b.getContext();
+  auto type = cast<RankedTensorType>(input.getType());
+  int64_t rank = type.getRank();
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, loc, input, d));
+  Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                       type.getElementType(), sizes);
+  SmallVector<Value> inputs = {input};
+  llvm::append_range(inputs, rowOperands);
+  SmallVector<AffineMap> maps = {b.getMultiDimIdentityMap(rank)};
+  maps.append(rowOperands.size(), dropDimMap(rank, dim, context));
+  maps.push_back(b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, inputs, ValueRange{init}, maps, iterators,
+             [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value result =
+                   computeElement(nested, nestedLoc, args.drop_back());
+               linalg::YieldOp::create(nested, nestedLoc, result);
+             })
+      .getResult(0);
+}
+
+/// The per-row statistics of a numerically stable softmax along `dim`:
+/// the maximum m and sum(exp(x - m)).
+struct SoftmaxRows {
+  Value max;
+  Value sumExp;
+};
+
+SoftmaxRows buildSoftmaxRows(OpBuilder &b, Location loc, Value input,
+                             int64_t dim) {
+  Value max = reduceAlongDim(
+      b, loc, input, dim, {}, -std::numeric_limits<double>::infinity(),
+      [](OpBuilder &nb, Location l, Value x, ValueRange, Value acc) -> Value {
+        return arith::MaximumFOp::create(nb, l, x, acc);
+      });
+  Value sumExp =
+      reduceAlongDim(b, loc, input, dim, max, 0.0,
+                     [](OpBuilder &nb, Location l, Value x, ValueRange rows,
+                        Value acc) -> Value {
+                       Value shifted = arith::SubFOp::create(nb, l, x, rows[0]);
+                       Value exp = math::ExpOp::create(nb, l, shifted);
+                       return arith::AddFOp::create(nb, l, acc, exp);
+                     });
+  return {max, sumExp};
+}
+
+/// log(sum(exp(x))) per row, as m + log(sum(exp(x - m))).
+Value buildLogSumExp(OpBuilder &b, Location loc, const SoftmaxRows &rows) {
+  auto type = cast<RankedTensorType>(rows.max.getType());
+  SmallVector<Value> sizes;
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    if (type.isDynamicDim(d))
+      sizes.push_back(tensor::DimOp::create(b, loc, rows.max, d));
+  return buildElementwise(b, loc, type, ValueRange{rows.max, rows.sumExp},
+                          sizes,
+                          [](OpBuilder &nb, Location l, ValueRange x) -> Value {
+                            Value log = math::LogOp::create(nb, l, x[1]);
+                            return arith::AddFOp::create(nb, l, x[0], log);
+                          });
+}
+
+struct SoftmaxToLinalg : OpConversionPattern<nn::SoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    int64_t dim = op.getDim();
+    SoftmaxRows rows = buildSoftmaxRows(rewriter, loc, input, dim);
+    // exp(x - m) / sum: recomputing exp is cheaper than writing and
+    // re-reading an input-sized tensor of exponentials.
+    rewriter.replaceOp(
+        op, mapWithRows(
+                rewriter, loc, input, dim, ValueRange{rows.max, rows.sumExp},
+                [](OpBuilder &b, Location l, ValueRange x) -> Value {
+                  Value shifted = arith::SubFOp::create(b, l, x[0], x[1]);
+                  Value exp = math::ExpOp::create(b, l, shifted);
+                  return arith::DivFOp::create(b, l, exp, x[2]);
+                }));
+    return success();
+  }
+};
+
+struct LogSoftmaxToLinalg : OpConversionPattern<nn::LogSoftmaxOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::LogSoftmaxOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    int64_t dim = op.getDim();
+    Value logSumExp = buildLogSumExp(
+        rewriter, loc, buildSoftmaxRows(rewriter, loc, input, dim));
+    rewriter.replaceOp(
+        op, mapWithRows(rewriter, loc, input, dim, logSumExp,
+                        [](OpBuilder &b, Location l, ValueRange x) -> Value {
+                          return arith::SubFOp::create(b, l, x[0], x[1]);
+                        }));
+    return success();
+  }
+};
+
+/// `value` summed over all its dims into a rank-0 tensor, divided by the
+/// element count when `mean`.
+Value reduceAll(OpBuilder &b, Location loc, Value value, bool mean) {
+  auto type = cast<RankedTensorType>(value.getType());
+  Type element = type.getElementType();
+  auto scalarType = RankedTensorType::get({}, element);
+  SmallVector<int64_t> dims =
+      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+  Value init =
+      buildFilled(b, loc, scalarType, {}, floatConstant(b, loc, element, 0.0));
+  Value sum =
+      linalg::ReduceOp::create(
+          b, loc, ValueRange{value}, ValueRange{init}, dims,
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(
+                nb, l,
+                arith::AddFOp::create(nb, l, args[0], args[1]).getResult());
+          })
+          .getResult(0);
+  if (!mean)
+    return sum;
+  Value count = reducedElementCount(b, loc, value, dims, element);
+  return buildElementwise(b, loc, scalarType, sum, {},
+                          [&](OpBuilder &nb, Location l, ValueRange x) {
+                            return arith::DivFOp::create(nb, l, x[0], count);
+                          });
+}
+
+/// Whether class index `target` (i64) lies in [0, classes).
+Value isValidClass(OpBuilder &b, Location loc, Value target, Value classes) {
+  Value zero = arith::ConstantIntOp::create(b, loc, b.getI64Type(), 0);
+  Value nonNegative =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, target, zero);
+  Value below =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, target, classes);
+  return arith::AndIOp::create(b, loc, nonNegative, below);
+}
+
+Value quietNaN(OpBuilder &b, Location loc, Type type) {
+  return arith::ConstantOp::create(
+      b, loc,
+      b.getFloatAttr(
+          type, APFloat::getQNaN(cast<FloatType>(type).getFloatSemantics())));
+}
+
+/// The number of classes (logits dim 1) as an i64.
+Value classCount(OpBuilder &b, Location loc, Value logits) {
+  Value size = tensor::DimOp::create(b, loc, logits, 1);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), size);
+}
+
+struct CrossEntropyToLinalg : OpConversionPattern<nn::CrossEntropyOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::CrossEntropyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits();
+    Value target = adaptor.getTarget();
+    Value logSumExp = buildLogSumExp(
+        rewriter, loc, buildSoftmaxRows(rewriter, loc, logits, /*dim=*/1));
+    Value classes = classCount(rewriter, loc, logits);
+
+    // Per row n: logsumexp - logits[n, target[n]], read with tensor.extract
+    // (a gather); NaN for a target outside [0, C), whose read is clamped to
+    // stay in bounds.
+    auto rowsType = cast<RankedTensorType>(logSumExp.getType());
+    SmallVector<Value> sizes;
+    if (rowsType.isDynamicDim(0))
+      sizes.push_back(tensor::DimOp::create(rewriter, loc, logits, 0));
+    Value losses = buildElementwise(
+        rewriter, loc, rowsType, ValueRange{logSumExp, target}, sizes,
+        [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+          Value valid = isValidClass(b, l, x[1], classes);
+          Value zero = arith::ConstantIntOp::create(b, l, b.getI64Type(), 0);
+          Value column = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              arith::SelectOp::create(b, l, valid, x[1], zero));
+          Value row = linalg::IndexOp::create(b, l, 0);
+          Value picked =
+              tensor::ExtractOp::create(b, l, logits, ValueRange{row, column});
+          Value loss = arith::SubFOp::create(b, l, x[0], picked);
+          return arith::SelectOp::create(b, l, valid, loss,
+                                         quietNaN(b, l, loss.getType()));
+        });
+    nn::Reduction reduction = op.getReduction();
+    if (reduction != nn::Reduction::None)
+      losses = reduceAll(rewriter, loc, losses,
+                         /*mean=*/reduction == nn::Reduction::Mean);
+    rewriter.replaceOp(op, losses);
+    return success();
+  }
+};
+
+struct CrossEntropyGradToLinalg : OpConversionPattern<nn::CrossEntropyGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::CrossEntropyGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value logits = adaptor.getLogits();
+    Value target = adaptor.getTarget();
+    Value grad = adaptor.getGrad();
+    Type element = cast<RankedTensorType>(logits.getType()).getElementType();
+    SoftmaxRows rows = buildSoftmaxRows(rewriter, loc, logits, /*dim=*/1);
+    Value classes = classCount(rewriter, loc, logits);
+    nn::Reduction reduction = op.getReduction();
+    // A rank-0 loss gradient is the same for every row: a per-row tensor
+    // of it lets one generic body serve every reduction.
+    if (reduction != nn::Reduction::None) {
+      SmallVector<Value> sizes;
+      auto rowType = cast<RankedTensorType>(rows.max.getType());
+      if (rowType.isDynamicDim(0))
+        sizes.push_back(tensor::DimOp::create(rewriter, loc, logits, 0));
+      Value count =
+          reduction == nn::Reduction::Mean
+              ? reducedElementCount(rewriter, loc, logits, {0}, element)
+              : Value();
+      grad = buildElementwise(
+          rewriter, loc, RankedTensorType::get(rowType.getShape(), element),
+          grad, sizes, [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+            return count ? Value(arith::DivFOp::create(b, l, x[0], count))
+                         : x[0];
+          });
+    }
+    // (exp(x - m) / s - onehot(target)) * g, NaN for an invalid target.
+    Value result = mapWithRows(
+        rewriter, loc, logits, /*dim=*/1,
+        ValueRange{rows.max, rows.sumExp, target, grad},
+        [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+          Value shifted = arith::SubFOp::create(b, l, x[0], x[1]);
+          Value probability = arith::DivFOp::create(
+              b, l, math::ExpOp::create(b, l, shifted), x[2]);
+          Value column = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, 1));
+          Value isTarget = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                                 column, x[3]);
+          Value oneHot = arith::SelectOp::create(
+              b, l, isTarget, floatConstant(b, l, element, 1.0),
+              floatConstant(b, l, element, 0.0));
+          Value scaled = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, probability, oneHot), x[4]);
+          return arith::SelectOp::create(b, l,
+                                         isValidClass(b, l, x[3], classes),
+                                         scaled, quietNaN(b, l, element));
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct MSELossToLinalg : OpConversionPattern<nn::MSELossOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::MSELossOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    Value target = adaptor.getTarget();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto squaredError = [](OpBuilder &b, Location l, Value a,
+                           Value t) -> Value {
+      Value diff = arith::SubFOp::create(b, l, a, t);
+      return arith::MulFOp::create(b, l, diff, diff);
+    };
+    nn::Reduction reduction = op.getReduction();
+    if (reduction == nn::Reduction::None) {
+      SmallVector<Value> sizes = dynamicBroadcastSizes(
+          rewriter, loc, inputType.getShape(), ValueRange{input, target},
+          ranksOf(ValueRange{input, target}));
+      rewriter.replaceOp(
+          op,
+          buildElementwise(rewriter, loc, inputType, ValueRange{input, target},
+                           sizes, [&](OpBuilder &b, Location l, ValueRange x) {
+                             return squaredError(b, l, x[0], x[1]);
+                           }));
+      return success();
+    }
+    // One reduction reading both operands; no squared-error tensor.
+    MLIRContext *context = rewriter.getContext();
+    int64_t rank = inputType.getRank();
+    Type element = inputType.getElementType();
+    auto scalarType = RankedTensorType::get({}, element);
+    Value init = buildFilled(rewriter, loc, scalarType, {},
+                             floatConstant(rewriter, loc, element, 0.0));
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    SmallVector<AffineMap> maps = {identity, identity,
+                                   AffineMap::get(rank, 0, {}, context)};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::reduction);
+    Value sum =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{scalarType}, ValueRange{input, target},
+            ValueRange{init}, maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value error = squaredError(b, l, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, l,
+                  arith::AddFOp::create(b, l, args[2], error).getResult());
+            })
+            .getResult(0);
+    if (reduction == nn::Reduction::Mean) {
+      Value count = reducedElementCount(
+          rewriter, loc, input, llvm::to_vector(llvm::seq<int64_t>(0, rank)),
+          element);
+      sum = buildElementwise(rewriter, loc, scalarType, sum, {},
+                             [&](OpBuilder &b, Location l, ValueRange x) {
+                               return arith::DivFOp::create(b, l, x[0], count);
+                             });
+    }
+    rewriter.replaceOp(op, sum);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
 // Constants
 //===----------------------------------------------------------------------===//
 
@@ -595,6 +1070,8 @@ struct NNLowerToLinalg
     MLIRContext *context = &getContext();
     ConversionTarget target(*context);
     target.addIllegalDialect<nn::NNDialect>();
+    // Region structure stays: only the ops inside nn.fusion bodies lower.
+    target.addLegalOp<nn::FusionOp, nn::YieldOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
                            math::MathDialect, tensor::TensorDialect>();
 
@@ -605,7 +1082,11 @@ struct NNLowerToLinalg
         ElementwiseToLinalg<nn::NegOp>, ElementwiseToLinalg<nn::ExpOp>,
         ElementwiseToLinalg<nn::LogOp>, ElementwiseToLinalg<nn::TanhOp>,
         ElementwiseToLinalg<nn::SigmoidOp>, ElementwiseToLinalg<nn::ReluOp>,
-        MatMulToLinalg, TransposeToLinalg, ReshapeToTensor, ConstantToArith,
+        ElementwiseToLinalg<nn::SqrtOp>, ElementwiseToLinalg<nn::EqualMaskOp>,
+        ElementwiseToLinalg<nn::ReluGradOp>, PowToLinalg, BroadcastToLinalg,
+        SoftmaxToLinalg, LogSoftmaxToLinalg, CrossEntropyToLinalg,
+        CrossEntropyGradToLinalg, MSELossToLinalg, MatMulToLinalg,
+        TransposeToLinalg, ReshapeToTensor, ConstantToArith,
         ReductionToLinalg<nn::SumOp, ReductionKind::Sum>,
         ReductionToLinalg<nn::MeanOp, ReductionKind::Mean>,
         ReductionToLinalg<nn::MaxOp, ReductionKind::Max>>(context);

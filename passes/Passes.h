@@ -19,8 +19,8 @@ namespace nnc {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
-/// Registers every graph-level pass and the named pipelines (nnc-inference)
-/// with MLIR's global registry, so `--nn-lower-to-linalg` and
+/// Registers every graph-level pass and the named pipelines (nnc-inference,
+/// nnc-training) with MLIR's global registry, so `--nn-lower-to-linalg` and
 /// `--pass-pipeline='builtin.module(nnc-inference)'` parse. Safe to call more
 /// than once.
 void registerGraphPasses();

@@ -11,6 +11,98 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Fusion
+//===----------------------------------------------------------------------===//
+
+def NNFuse : Pass<"nn-fuse"> {
+  let summary = "Group nn ops into nn.fusion regions, one per future kernel";
+  let description = [{
+    Forms `nn.fusion` regions in every `func.func` under the anchor op:
+    elementwise/broadcast chains; reductions (sum, mean, max, softmax,
+    log_softmax, cross_entropy, mse_loss) with their elementwise prologues
+    and epilogues; and `nn.matmul` with elementwise epilogues (bias add,
+    activation). Each region becomes one kernel, so every fused edge is an
+    intermediate tensor that never goes to memory.
+
+    Regions grow from the last op of a function backwards (consumers
+    first, like IREE's dispatch region formation): a producer joins its
+    consumer's region when every user of the producer is already inside,
+    so nothing is recomputed and a matmul is never duplicated; a region
+    holds at most one `nn.matmul`, which takes only elementwise epilogues
+    (an elementwise chain hanging off a single-use matmul stays with it
+    rather than joining a later reduction). Then regions merge into
+    multi-output regions: a region joins the regions that read its results
+    when they stream tensors as large as the shared one (an optimizer
+    update reading a gradient for m, v and the parameter), provided the
+    merged region can stand at its last op without moving a use before
+    its definition. Shared small operands (a scalar bias correction) do
+    not merge regions.
+    An edge is fused when it saves at least `min-saved-bytes` of memory
+    traffic, estimated as one write and one read of the intermediate
+    (dynamic dims count as 1). Ops are classified by a table in
+    passes/Fuse.cpp; ops not in it are barriers. Constants stay outside,
+    captured by the regions that use them.
+
+    With `report=true` (`nn-fuse{report=true}`), every candidate edge
+    between two nn ops is printed to stderr with its decision, e.g.
+    `nn-fuse: @f: nn.exp#1 -> nn.sum#2: fused: saves 131072 bytes`, where
+    `#k` is the op's position in the function body.
+  }];
+  let options = [
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Print every candidate producer->consumer edge and the decision "
+           "to stderr">,
+    Option<"minSavedBytes", "min-saved-bytes", "int64_t", /*default=*/"1",
+           "Fuse an edge only when it saves at least this many bytes of "
+           "memory traffic">,
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Training
+//===----------------------------------------------------------------------===//
+
+def NNAutodiff : Pass<"nn-autodiff", "::mlir::ModuleOp"> {
+  let summary = "Add the gradient function of each function with marked "
+                "arguments (reverse mode)";
+  let description = [{
+    For every `func.func` with arguments marked by the unit attribute
+    `nn.requires_grad`, whose first result is the loss (a rank-0 float
+    tensor), adds `@<name>_grad` right after it: same arguments (unmarked),
+    returning the original results followed by the gradient of the loss
+    with respect to each marked argument, in argument order.
+
+    The backward graph is built by a generic reverse sweep over
+    `nn::DifferentiableOpInterface::buildVJP`, seeded with 1 for the loss;
+    a value with several uses gets the sum (`nn.add`) of its gradients; an
+    argument the loss does not depend on gets zeros. Forward values are
+    reused by the backward ops, and dead ops are removed.
+
+    An op between a marked argument and the loss that does not implement
+    the interface is an error naming the op. With `in-place`, the gradient
+    function replaces the original under its name (callers of it, if any,
+    must then expect the extra results). The C++ entry point is
+    `nnc::buildGradientFunction` (passes/Autodiff.h).
+
+    Example:
+
+    ```mlir
+    func.func @loss(%w: tensor<3xf32> {nn.requires_grad}, %x: tensor<3xf32>)
+        -> tensor<f32> { ... }
+    // becomes @loss plus
+    func.func @loss_grad(%w: tensor<3xf32>, %x: tensor<3xf32>)
+        -> (tensor<f32>, tensor<3xf32>) { ... }
+    ```
+  }];
+  let options = [
+    Option<"inPlace", "in-place", "bool", /*default=*/"false",
+           "Replace each marked function by its gradient function (same "
+           "name) instead of adding @<name>_grad">,
+  ];
+  let dependentDialects = ["::mlir::nn::NNDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Lowering
 //===----------------------------------------------------------------------===//
 
@@ -34,6 +126,22 @@ def NNLowerToLinalg : Pass<"nn-lower-to-linalg"> {
     - reductions become `linalg.reduce` into a `linalg.fill`ed init (0 for
       sum and mean, -inf for max); mean divides by the element count;
       `keepdim` is a `tensor.expand_shape`;
+    - `nn.softmax`/`nn.log_softmax` are numerically stable: a max
+      reduction, a `linalg.generic` reduction of `exp(x - max)`, then one
+      elementwise `linalg.generic` (`exp(x - max) / sum`, or
+      `x - (max + log(sum))`);
+    - `nn.cross_entropy` computes log-sum-exp per row the same way and
+      gathers the target class with `tensor.extract` inside a
+      `linalg.generic` over the rows (an index outside `[0, C)` gives NaN
+      and a clamped, in-bounds read), then sums or averages;
+      `nn.cross_entropy_grad` is one `linalg.generic` over `[N, C]` computing
+      `(softmax - onehot) * g` from the row statistics;
+    - `nn.mse_loss` with a reduction is one `linalg.generic` reduction of
+      `(a - b)^2` (no intermediate tensor);
+    - `nn.pow` is `x * x` for exponent 2, `math.sqrt` for 0.5, else
+      `math.powf`; `nn.broadcast_to` is a broadcasting copy sized by its
+      `like` operand; `nn.relu_grad` and `nn.equal_mask` are `arith.select`
+      bodies;
     - `nn.constant` becomes `arith.constant`.
 
     Dynamic dims are read with `tensor.dim`. A dynamic dim is assumed to

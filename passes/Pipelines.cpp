@@ -28,6 +28,26 @@ void buildInferencePipeline(mlir::OpPassManager &pm,
   pm.addPass(mlir::createCanonicalizerPass());
 }
 
+void buildTrainingPipeline(mlir::OpPassManager &pm,
+                           const PipelineOptions & /*options*/) {
+  // Simplify the traced forward graph first, so the backward graph is built
+  // from (and mirrors) the smallest forward graph.
+  pm.addPass(mlir::createCanonicalizerPass());
+  pm.addPass(mlir::createCSEPass());
+  // Add @<name>_grad for every function with nn.requires_grad arguments.
+  pm.addPass(createNNAutodiff());
+  // VJPs emit local, unshared ops: fold constant scalars, identity reshapes
+  // and transposes (e.g. transpose of a transpose in matmul's VJP) ...
+  pm.addPass(mlir::createCanonicalizerPass());
+  // ... and merge what the backward graph recomputes (the same transpose
+  // of a weight, the same exp of a log-softmax).
+  pm.addPass(mlir::createCSEPass());
+  // nn -> linalg/tensor/arith/math on tensors, forward and backward alike.
+  pm.addPass(createNNLowerToLinalg());
+  // Clean up what the lowering leaves, as in the inference pipeline.
+  pm.addPass(mlir::createCanonicalizerPass());
+}
+
 void registerGraphPasses() {
   // The registry rejects a second registration under the same name.
   static const bool registered = [] {
@@ -38,6 +58,14 @@ void registerGraphPasses() {
         "cse, nn-lower-to-linalg, canonicalize)",
         [](mlir::OpPassManager &pm) {
           buildInferencePipeline(pm, PipelineOptions{});
+        });
+    mlir::PassPipelineRegistration<>(
+        "nnc-training",
+        "nn graph with nn.requires_grad arguments to linalg/tensor/arith/math "
+        "on tensors plus gradient functions (canonicalize, cse, "
+        "nn-autodiff, canonicalize, cse, nn-lower-to-linalg, canonicalize)",
+        [](mlir::OpPassManager &pm) {
+          buildTrainingPipeline(pm, PipelineOptions{});
         });
     return true;
   }();

@@ -24,6 +24,14 @@ struct PipelineOptions {};
 void buildInferencePipeline(mlir::OpPassManager &pm,
                             const PipelineOptions &options);
 
+/// Takes a module of nn `func.func`s whose differentiated arguments carry
+/// `nn.requires_grad` to linalg/tensor/arith/math on tensors, with a
+/// `@<name>_grad` function (nn-autodiff) beside each marked function.
+/// Must be anchored on builtin.module (nn-autodiff adds functions).
+/// Registered as `nnc-training`.
+void buildTrainingPipeline(mlir::OpPassManager &pm,
+                           const PipelineOptions &options);
+
 } // namespace nnc
 
 #endif // NNC_PASSES_PIPELINES_H

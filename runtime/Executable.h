@@ -33,7 +33,9 @@ struct ArgSpec {
 };
 
 /// The calling signature of an entry point: inputs first, then the output
-/// buffers the caller provides (destination-passing style).
+/// buffers the caller provides (destination-passing style). Output buffers
+/// must not overlap input buffers: generated code may write an output
+/// before it has read every input.
 struct Signature {
   std::vector<ArgSpec> inputs;
   std::vector<ArgSpec> outputs;

@@ -1,27 +1,42 @@
 // RUN: nnc-opt %s --pass-pipeline='builtin.module(nnc-cpu)' | FileCheck %s
 
 // A two-layer MLP in nn ops goes all the way to the LLVM dialect with
-// nnc-cpu (nnc-inference, then nnc-cpu-codegen). The bias add and the relu
-// fuse into one loop nest (fadd then maximum, no buffer between them); the
-// hidden activation is the only temporary, allocated once and freed before
-// returning; the logits are written into the caller's buffer.
+// nnc-cpu: nn-fuse forms two regions (each matmul with its epilogue), each
+// becomes a kernel function called from @mlp. The bias add and the relu
+// fuse into one loop nest (fadd then maximum, no buffer between them), and
+// no kernel allocates. The hidden activation, the only buffer between the
+// kernels, lives in the arena, allocated once and freed before returning;
+// the logits are written into the caller's buffer. At 8 rows, no loop has
+// enough work for the thread pool.
 
 // CHECK-LABEL: llvm.func @mlp(
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
-// CHECK:         %[[HIDDEN:.*]] = llvm.call @malloc(
+// CHECK:         %[[ARENA:.*]] = llvm.call @malloc(
 // CHECK-NOT:     llvm.call @malloc(
-// CHECK:         llvm.fmul
-// CHECK:         llvm.fadd
-// CHECK:         %[[BIASED:.*]] = llvm.fadd
-// CHECK-NEXT:    llvm.intr.maximum(%[[BIASED]], %{{.*}}) : (f32, f32) -> f32
-// CHECK:         llvm.fmul
-// CHECK:         llvm.fadd
-// CHECK:         llvm.call @free(%[[HIDDEN]])
+// CHECK:         llvm.call @mlp_fusion0(
+// CHECK-NEXT:    llvm.call @mlp_fusion1(%[[ARENA]],
+// CHECK-NOT:     llvm.br
+// CHECK-NEXT:    llvm.call @free(%[[ARENA]])
 // CHECK-NEXT:    llvm.return
 
 // Five inputs, then one output, each as a pointer to its descriptor.
 // CHECK-LABEL: llvm.func @_mlir_ciface_mlp(
 // CHECK-SAME:    %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr, %arg4: !llvm.ptr, %arg5: !llvm.ptr)
+
+// CHECK-LABEL: llvm.func @mlp_fusion0(
+// CHECK-SAME:    nnc.kernel
+// CHECK-NOT:     llvm.call
+// CHECK:         llvm.fmul
+// CHECK:         llvm.fadd
+// CHECK:         %[[BIASED:.*]] = llvm.fadd
+// CHECK-NEXT:    llvm.intr.maximum(%[[BIASED]], %{{.*}}) : (f32, f32) -> f32
+// CHECK-NOT:     llvm.call
+// CHECK-LABEL: llvm.func @mlp_fusion1(
+// CHECK-NOT:     llvm.call
+// CHECK:         llvm.fmul
+// CHECK:         llvm.fadd
+// CHECK:         llvm.fadd
+// CHECK-NOT:     llvm.call
 // CHECK-NOT:   nn.
 // CHECK-NOT:   linalg.
 // CHECK-NOT:   tensor<

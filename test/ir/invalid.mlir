@@ -198,3 +198,123 @@ func.func @constant_unsupported_dtype() {
   %0 = nn.constant dense<[1, 2]> : tensor<2xi8>
   return
 }
+
+// -----
+
+func.func @softmax_dim_out_of_range(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.softmax' op dim = 2 is out of range for 'tensor<4x3xf32>' (rank 2)}}
+  %0 = nn.softmax %x dim = 2 : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @log_softmax_integer(%x: tensor<4x3xi64>) {
+  // expected-error @+1 {{'nn.log_softmax' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4x3xi64>'}}
+  %0 = nn.log_softmax %x dim = 1 : tensor<4x3xi64>
+  return
+}
+
+// -----
+
+func.func @pow_integer(%x: tensor<3xi32>) {
+  // expected-error @+1 {{'nn.pow' op operand #0 must be ranked tensor of 16-bit float}}
+  %0 = nn.pow %x, exponent = 2.0 : tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @sqrt_integer(%x: tensor<3xi64>) {
+  // expected-error @+1 {{'nn.sqrt' op operand #0 must be ranked tensor of 16-bit float}}
+  %0 = nn.sqrt %x : tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_rows_differ(%logits: tensor<4x10xf32>, %target: tensor<5xi64>) {
+  // expected-error @+1 {{'nn.cross_entropy' op logits 'tensor<4x10xf32>' have 4 rows but target 'tensor<5xi64>' has 5 class indices}}
+  %0 = nn.cross_entropy %logits, %target reduction = mean : tensor<4x10xf32>, tensor<5xi64>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_logits_rank(%logits: tensor<10xf32>, %target: tensor<1xi64>) {
+  // expected-error @+1 {{'nn.cross_entropy' op expects logits of shape [N, C], got 'tensor<10xf32>'}}
+  %0 = nn.cross_entropy %logits, %target reduction = sum : tensor<10xf32>, tensor<1xi64>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_float_target(%logits: tensor<4x10xf32>, %target: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.cross_entropy' op expects a target of class indices of shape [N] and type i64, got 'tensor<4xf32>'}}
+  %0 = nn.cross_entropy %logits, %target reduction = mean : tensor<4x10xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_bad_reduction(%logits: tensor<4x10xf32>, %target: tensor<4xi64>) {
+  // expected-error @+1 {{expected string or keyword containing one of the following enum values for attribute 'reduction' [none, mean, sum]}}
+  %0 = nn.cross_entropy %logits, %target reduction = average : tensor<4x10xf32>, tensor<4xi64>
+  return
+}
+
+// -----
+
+func.func @mse_loss_shapes_differ(%a: tensor<4x1xf32>, %b: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.mse_loss' op input and target shapes must match, got 'tensor<4x1xf32>' and 'tensor<4xf32>'}}
+  %0 = nn.mse_loss %a, %b reduction = mean : tensor<4x1xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @mse_loss_element_types_differ(%a: tensor<4xf32>, %b: tensor<4xf64>) {
+  // expected-error @+1 {{'nn.mse_loss' op operand element types must match, got 'f32' and 'f64'}}
+  %0 = nn.mse_loss %a, %b reduction = mean : tensor<4xf32>, tensor<4xf64>
+  return
+}
+
+// -----
+
+func.func @broadcast_to_incompatible(%a: tensor<2x3xf32>, %like: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.broadcast_to' op cannot broadcast 'tensor<2x3xf32>' to the shape of 'tensor<4x3xf32>'}}
+  %0 = nn.broadcast_to %a like %like : tensor<2x3xf32>, tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @broadcast_to_higher_rank(%a: tensor<2x3xf32>, %like: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.broadcast_to' op cannot broadcast 'tensor<2x3xf32>' to the shape of 'tensor<3xf32>'}}
+  %0 = nn.broadcast_to %a like %like : tensor<2x3xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @relu_grad_types_differ(%g: tensor<4xf32>, %x: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.relu_grad' op requires the same type for all operands and results}}
+  %0 = "nn.relu_grad"(%g, %x) : (tensor<4xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @equal_mask_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<2xf32>) {
+  // expected-error @+1 {{'nn.equal_mask' op operand shapes 'tensor<2x3xf32>' and 'tensor<2xf32>' are not broadcastable (dim -1 from the end differs)}}
+  %0 = nn.equal_mask %a, %b : tensor<2x3xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @cross_entropy_grad_wrong_grad(%g: tensor<4xf32>, %logits: tensor<4x10xf32>, %target: tensor<4xi64>) {
+  // expected-error @+1 {{'nn.cross_entropy_grad' op grad must have the type of the loss, 'tensor<f32>', got 'tensor<4xf32>'}}
+  %0 = nn.cross_entropy_grad %g, %logits, %target reduction = mean : tensor<4xf32>, tensor<4x10xf32>, tensor<4xi64>
+  return
+}

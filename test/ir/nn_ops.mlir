@@ -126,3 +126,53 @@ func.func @reductions(%x: tensor<4x3xf32>, %y: tensor<?x3x5xf32>)
   %4 = nn.sum %x dims = [] : tensor<4x3xf32>
   return %0, %1, %2, %3, %4 : tensor<4x1xf32>, tensor<f32>, tensor<?x5xf32>, tensor<?x1x1xf32>, tensor<4x3xf32>
 }
+
+// CHECK-LABEL: func.func @pow_sqrt
+func.func @pow_sqrt(%x: tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<?x3xf32>) {
+  // CHECK: nn.pow %{{.*}}, exponent = 2.500000e+00 : tensor<?x3xf32>
+  %0 = nn.pow %x, exponent = 2.5 : tensor<?x3xf32>
+  // CHECK: nn.sqrt %{{.*}} : tensor<?x3xf32>
+  %1 = nn.sqrt %0 : tensor<?x3xf32>
+  return %0, %1 : tensor<?x3xf32>, tensor<?x3xf32>
+}
+
+// CHECK-LABEL: func.func @softmax
+func.func @softmax(%x: tensor<?x10xf64>) -> (tensor<?x10xf64>, tensor<?x10xf64>) {
+  // CHECK: nn.softmax %{{.*}} dim = 1 : tensor<?x10xf64>
+  %0 = nn.softmax %x dim = 1 : tensor<?x10xf64>
+  // CHECK: nn.log_softmax %{{.*}} dim = 0 : tensor<?x10xf64>
+  %1 = nn.log_softmax %x dim = 0 : tensor<?x10xf64>
+  return %0, %1 : tensor<?x10xf64>, tensor<?x10xf64>
+}
+
+// Losses infer their result type from the reduction: rank 0 for mean and
+// sum, per row (cross_entropy) or per element (mse_loss) for none.
+// CHECK-LABEL: func.func @losses
+func.func @losses(%logits: tensor<?x10xf32>, %target: tensor<?xi64>, %y: tensor<4x1xf32>, %t: tensor<4x1xf32>)
+    -> (tensor<f32>, tensor<?xf32>, tensor<f32>, tensor<4x1xf32>) {
+  // CHECK: nn.cross_entropy %{{.*}}, %{{.*}} reduction = mean : tensor<?x10xf32>, tensor<?xi64>
+  %0 = nn.cross_entropy %logits, %target reduction = mean : tensor<?x10xf32>, tensor<?xi64>
+  // CHECK: nn.cross_entropy %{{.*}}, %{{.*}} reduction = none : tensor<?x10xf32>, tensor<?xi64>
+  %1 = nn.cross_entropy %logits, %target reduction = none : tensor<?x10xf32>, tensor<?xi64>
+  // CHECK: nn.mse_loss %{{.*}}, %{{.*}} reduction = sum : tensor<4x1xf32>, tensor<4x1xf32>
+  %2 = nn.mse_loss %y, %t reduction = sum : tensor<4x1xf32>, tensor<4x1xf32>
+  // CHECK: nn.mse_loss %{{.*}}, %{{.*}} reduction = none : tensor<4x1xf32>, tensor<4x1xf32>
+  %3 = nn.mse_loss %y, %t reduction = none : tensor<4x1xf32>, tensor<4x1xf32>
+  return %0, %1, %2, %3 : tensor<f32>, tensor<?xf32>, tensor<f32>, tensor<4x1xf32>
+}
+
+// The backward ops that VJPs emit.
+// CHECK-LABEL: func.func @backward_ops
+func.func @backward_ops(%g: tensor<1x3xf32>, %x: tensor<?x3xf32>, %dy: tensor<?x3xf32>,
+                        %dl: tensor<f32>, %logits: tensor<4x10xf32>, %target: tensor<4xi64>)
+    -> (tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<4x10xf32>) {
+  // CHECK: nn.broadcast_to %{{.*}} like %{{.*}} : tensor<1x3xf32>, tensor<?x3xf32>
+  %0 = nn.broadcast_to %g like %x : tensor<1x3xf32>, tensor<?x3xf32>
+  // CHECK: nn.equal_mask %{{.*}}, %{{.*}} : tensor<?x3xf32>, tensor<1x3xf32>
+  %1 = nn.equal_mask %x, %g : tensor<?x3xf32>, tensor<1x3xf32>
+  // CHECK: nn.relu_grad %{{.*}}, %{{.*}} : tensor<?x3xf32>
+  %2 = nn.relu_grad %dy, %x : tensor<?x3xf32>
+  // CHECK: nn.cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} reduction = mean : tensor<f32>, tensor<4x10xf32>, tensor<4xi64>
+  %3 = nn.cross_entropy_grad %dl, %logits, %target reduction = mean : tensor<f32>, tensor<4x10xf32>, tensor<4xi64>
+  return %0, %1, %2, %3 : tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<4x10xf32>
+}

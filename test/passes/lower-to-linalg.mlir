@@ -403,3 +403,227 @@ func.func @other_dialects_kept(%a: f32) -> f32 {
   %0 = arith.addf %a, %a : f32
   return %0 : f32
 }
+
+// -----
+
+// Softmax is numerically stable: a max reduction, a reduction of
+// exp(x - max) reading the max per row (no tensor of exponentials), then
+// exp(x - max) / sum in one elementwise pass. Row values are read through
+// a map that drops the softmax dim.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @softmax
+// CHECK-SAME: (%[[X:.*]]: tensor<?x10xf32>)
+// CHECK: %[[NEG_INF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[MAX_INIT:.*]] = linalg.fill ins(%[[NEG_INF]] : f32) outs(%{{.*}} : tensor<?xf32>)
+// CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x10xf32>) outs(%[[MAX_INIT]] : tensor<?xf32>)
+// CHECK:   arith.maximumf
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]], %[[MAX]] : tensor<?x10xf32>, tensor<?xf32>)
+// CHECK:   %[[D:.*]] = arith.subf
+// CHECK:   %[[E:.*]] = math.exp %[[D]]
+// CHECK:   arith.addf %{{.*}}, %[[E]]
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[MAX]], %[[SUM]] : tensor<?x10xf32>, tensor<?xf32>, tensor<?xf32>)
+// CHECK:   math.exp
+// CHECK:   arith.divf
+// CHECK: return %[[Y]]
+func.func @softmax(%x: tensor<?x10xf32>) -> tensor<?x10xf32> {
+  %0 = nn.softmax %x dim = 1 : tensor<?x10xf32>
+  return %0 : tensor<?x10xf32>
+}
+
+// -----
+
+// log_softmax along dim 0: x - (max + log(sum(exp(x - max)))), the
+// log-sum-exp computed once per column.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-LABEL: func.func @log_softmax
+// CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[COL]]], iterator_types = ["reduction", "parallel"]}
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[COL]], #[[COL]]], iterator_types = ["reduction", "parallel"]}
+// CHECK: %[[LSE:.*]] = linalg.generic {{.*}} ins(%[[MAX]], %[[SUM]] : tensor<10xf32>, tensor<10xf32>)
+// CHECK:   %[[LOG:.*]] = math.log
+// CHECK:   arith.addf %{{.*}}, %[[LOG]]
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[COL]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%{{.*}}, %[[LSE]] : tensor<4x10xf32>, tensor<10xf32>)
+// CHECK:   arith.subf
+func.func @log_softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  %0 = nn.log_softmax %x dim = 0 : tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+// cross_entropy: log-sum-exp per row, then per row lse - logits[n, t[n]]
+// with a clamped tensor.extract and NaN for a class outside [0, C); mean
+// sums the rows and divides by N (read at run time here).
+// CHECK-LABEL: func.func @cross_entropy_mean
+// CHECK-SAME: (%[[LOGITS:.*]]: tensor<?x10xf32>, %[[TARGET:.*]]: tensor<?xi64>)
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: %[[LSE:.*]] = linalg.generic
+// CHECK:   math.log
+// CHECK: %[[C:.*]] = arith.index_cast %{{.*}} : index to i64
+// CHECK: %[[LOSSES:.*]] = linalg.generic {{.*}} ins(%[[LSE]], %[[TARGET]] : tensor<?xf32>, tensor<?xi64>)
+// CHECK: ^bb0(%[[L:.*]]: f32, %[[T:.*]]: i64, %{{.*}}: f32):
+// CHECK:   %[[GE:.*]] = arith.cmpi sge, %[[T]], %{{.*}} : i64
+// CHECK:   %[[LT:.*]] = arith.cmpi slt, %[[T]], %[[C]] : i64
+// CHECK:   %[[VALID:.*]] = arith.andi %[[GE]], %[[LT]] : i1
+// CHECK:   %[[CLAMPED:.*]] = arith.select %[[VALID]], %[[T]], %{{.*}} : i64
+// CHECK:   %[[COL:.*]] = arith.index_cast %[[CLAMPED]] : i64 to index
+// CHECK:   %[[ROW:.*]] = linalg.index 0 : index
+// CHECK:   %[[PICKED:.*]] = tensor.extract %[[LOGITS]][%[[ROW]], %[[COL]]] : tensor<?x10xf32>
+// CHECK:   %[[LOSS:.*]] = arith.subf %[[L]], %[[PICKED]] : f32
+// CHECK:   %[[NAN:.*]] = arith.constant 0x7FC00000 : f32
+// CHECK:   arith.select %[[VALID]], %[[LOSS]], %[[NAN]] : f32
+// CHECK: %[[SUM:.*]] = linalg.reduce ins(%[[LOSSES]] : tensor<?xf32>) outs(%{{.*}} : tensor<f32>) dimensions = [0]
+// CHECK: %[[N:.*]] = arith.uitofp
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<f32>)
+// CHECK:   arith.divf %{{.*}}, %{{.*}} : f32
+func.func @cross_entropy_mean(%logits: tensor<?x10xf32>, %target: tensor<?xi64>) -> tensor<f32> {
+  %0 = nn.cross_entropy %logits, %target reduction = mean : tensor<?x10xf32>, tensor<?xi64>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// reduction = none stops at the per-row losses.
+// CHECK-LABEL: func.func @cross_entropy_none
+// CHECK: %[[LOSSES:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<4xf32>, tensor<4xi64>)
+// CHECK-NOT: linalg.reduce
+// CHECK: return %[[LOSSES]]
+func.func @cross_entropy_none(%logits: tensor<4x10xf32>, %target: tensor<4xi64>) -> tensor<4xf32> {
+  %0 = nn.cross_entropy %logits, %target reduction = none : tensor<4x10xf32>, tensor<4xi64>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+// cross_entropy_grad: one generic over [N, C] computing
+// (exp(x - max) / sum - onehot) * g / N from the row statistics.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @cross_entropy_grad_mean
+// CHECK-SAME: (%[[G:.*]]: tensor<f32>, %[[LOGITS:.*]]: tensor<4x10xf32>, %[[TARGET:.*]]: tensor<4xi64>)
+// CHECK: %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK: %[[N:.*]] = arith.constant 4.000000e+00 : f32
+// CHECK: %[[SCALE:.*]] = linalg.generic {{.*}} ins(%[[G]] : tensor<f32>)
+// CHECK:   arith.divf %{{.*}}, %[[N]] : f32
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ROW]], #[[ROW]], #[[ROW]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[LOGITS]], %[[MAX]], %[[SUM]], %[[TARGET]], %[[SCALE]] : tensor<4x10xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xi64>, tensor<4xf32>)
+// CHECK:   %[[P:.*]] = arith.divf
+// CHECK:   %[[J:.*]] = linalg.index 1 : index
+// CHECK:   %[[J64:.*]] = arith.index_cast %[[J]] : index to i64
+// CHECK:   %[[IS_TARGET:.*]] = arith.cmpi eq, %[[J64]], %{{.*}} : i64
+// CHECK:   %[[ONEHOT:.*]] = arith.select %[[IS_TARGET]]
+// CHECK:   %[[DIFF:.*]] = arith.subf %[[P]], %[[ONEHOT]] : f32
+// CHECK:   arith.mulf %[[DIFF]], %{{.*}} : f32
+func.func @cross_entropy_grad_mean(%g: tensor<f32>, %logits: tensor<4x10xf32>, %target: tensor<4xi64>) -> tensor<4x10xf32> {
+  %0 = nn.cross_entropy_grad %g, %logits, %target reduction = mean : tensor<f32>, tensor<4x10xf32>, tensor<4xi64>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+// mse_loss with a reduction is one generic reducing (a - b)^2 over every
+// dim into a rank-0 tensor; mean then divides by the element count.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[SCALAR:.*]] = affine_map<(d0, d1) -> ()>
+// CHECK-LABEL: func.func @mse_loss_mean
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[ID]], #[[SCALAR]]], iterator_types = ["reduction", "reduction"]}
+// CHECK:   %[[D:.*]] = arith.subf
+// CHECK:   %[[SQ:.*]] = arith.mulf %[[D]], %[[D]]
+// CHECK:   arith.addf %{{.*}}, %[[SQ]]
+// CHECK: %[[COUNT:.*]] = arith.constant 1.200000e+01 : f32
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<f32>)
+// CHECK:   arith.divf %{{.*}}, %[[COUNT]]
+func.func @mse_loss_mean(%a: tensor<4x3xf32>, %b: tensor<4x3xf32>) -> tensor<f32> {
+  %0 = nn.mse_loss %a, %b reduction = mean : tensor<4x3xf32>, tensor<4x3xf32>
+  return %0 : tensor<f32>
+}
+
+// -----
+
+// mse_loss without a reduction is elementwise.
+// CHECK-LABEL: func.func @mse_loss_none
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]
+// CHECK:   %[[D:.*]] = arith.subf
+// CHECK:   arith.mulf %[[D]], %[[D]]
+// CHECK-NOT: linalg.reduce
+func.func @mse_loss_none(%a: tensor<?x3xf32>, %b: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = nn.mse_loss %a, %b reduction = none : tensor<?x3xf32>, tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// pow: exponent 2 is a multiply, 0.5 a square root, anything else powf.
+// CHECK-LABEL: func.func @pow
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[A:.*]]: f32, %{{.*}}: f32):
+// CHECK:   arith.mulf %[[A]], %[[A]] : f32
+// CHECK: linalg.generic
+// CHECK:   math.sqrt
+// CHECK: linalg.generic
+// CHECK:   %[[E:.*]] = arith.constant 3.000000e+00 : f32
+// CHECK:   math.powf %{{.*}}, %[[E]] : f32
+// CHECK: linalg.generic
+// CHECK:   math.sqrt
+func.func @pow(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %0 = nn.pow %x, exponent = 2.0 : tensor<3xf32>
+  %1 = nn.pow %x, exponent = 0.5 : tensor<3xf32>
+  %2 = nn.pow %x, exponent = 3.0 : tensor<3xf32>
+  %3 = nn.sqrt %x : tensor<3xf32>
+  return %0, %1, %2, %3 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
+// broadcast_to copies through a stretching map; the dynamic size comes from
+// the `like` operand.
+// CHECK-DAG: #[[STRETCH:.*]] = affine_map<(d0, d1) -> (0, d1)>
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @broadcast_to
+// CHECK-SAME: (%[[A:.*]]: tensor<1x3xf32>, %[[LIKE:.*]]: tensor<?x3xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[LIKE]], %{{.*}} : tensor<?x3xf32>
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[N]]) : tensor<?x3xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[STRETCH]], #[[ID]]], iterator_types = ["parallel", "parallel"]} ins(%[[A]] : tensor<1x3xf32>) outs(%[[INIT]] : tensor<?x3xf32>)
+// CHECK:   ^bb0(%[[V:.*]]: f32, %{{.*}}: f32):
+// CHECK:   linalg.yield %[[V]] : f32
+func.func @broadcast_to(%a: tensor<1x3xf32>, %like: tensor<?x3xf32>) -> tensor<?x3xf32> {
+  %0 = nn.broadcast_to %a like %like : tensor<1x3xf32>, tensor<?x3xf32>
+  return %0 : tensor<?x3xf32>
+}
+
+// -----
+
+// relu_grad passes the gradient where input > 0 (a NaN input passes it too,
+// as in PyTorch); equal_mask is 1.0 where the operands are equal.
+// CHECK-LABEL: func.func @masks
+// CHECK: ^bb0(%[[G:.*]]: f32, %[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK:   %[[BLOCKED:.*]] = arith.cmpf ole, %[[X]], %[[ZERO]] : f32
+// CHECK:   arith.select %[[BLOCKED]], %[[ZERO]], %[[G]] : f32
+// CHECK: ^bb0(%[[A:.*]]: f32, %[[B:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[EQ:.*]] = arith.cmpf oeq, %[[A]], %[[B]] : f32
+// CHECK:   arith.select %[[EQ]], %{{.*}}, %{{.*}} : f32
+func.func @masks(%g: tensor<4x3xf32>, %x: tensor<4x3xf32>, %m: tensor<4x1xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
+  %0 = nn.relu_grad %g, %x : tensor<4x3xf32>
+  %1 = nn.equal_mask %x, %m : tensor<4x3xf32>, tensor<4x1xf32>
+  return %0, %1 : tensor<4x3xf32>, tensor<4x3xf32>
+}
+
+// -----
+
+// Ops inside an nn.fusion body lower in place; the region itself stays.
+// CHECK-LABEL: func.func @inside_fusion
+// CHECK:         nn.fusion -> tensor<4x16xf32> {
+// CHECK:           linalg.generic
+// CHECK:           math.tanh
+// CHECK:           nn.yield %{{.*}} : tensor<4x16xf32>
+// CHECK-NOT:     nn.tanh
+func.func @inside_fusion(%x: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  %y = nn.fusion -> tensor<4x16xf32> {
+    %0 = nn.tanh %x : tensor<4x16xf32>
+    nn.yield %0 : tensor<4x16xf32>
+  }
+  return %y : tensor<4x16xf32>
+}

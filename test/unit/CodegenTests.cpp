@@ -9,9 +9,11 @@
 #include "codegen/JIT.h"
 #include "codegen/Pipelines.h"
 #include "ir/NNDialect.h"
+#include "runtime/ThreadPool.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -22,6 +24,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <malloc.h>
 #include <numeric>
@@ -407,6 +410,230 @@ func.func @f(%x: tensor<128x128xf32>) -> tensor<128x1xf32> {
   double expectedRowSum = 128.0 * 128.0 * 0.001 * std::exp(128e-6);
   for (float v : y.data)
     EXPECT_NEAR(v, expectedRowSum, 1e-4);
+}
+
+//===----------------------------------------------------------------------===//
+// Fused kernels (nn-fuse regions, one kernel each) and parallel loops
+//===----------------------------------------------------------------------===//
+
+/// softmax (or log_softmax) of every row of a [rows, cols] matrix, in double.
+std::vector<double> softmaxRows(const std::vector<float> &x, int64_t rows,
+                                int64_t cols, bool log) {
+  std::vector<double> out(x.size());
+  for (int64_t r = 0; r < rows; ++r) {
+    double max = -INFINITY, sum = 0;
+    for (int64_t c = 0; c < cols; ++c)
+      max = std::max(max, double(x[r * cols + c]));
+    for (int64_t c = 0; c < cols; ++c)
+      sum += std::exp(double(x[r * cols + c]) - max);
+    for (int64_t c = 0; c < cols; ++c) {
+      double shifted = double(x[r * cols + c]) - max;
+      out[r * cols + c] =
+          log ? shifted - std::log(sum) : std::exp(shifted) / sum;
+    }
+  }
+  return out;
+}
+
+std::vector<float> toFloat(const std::vector<double> &values) {
+  return std::vector<float>(values.begin(), values.end());
+}
+
+/// An i64 tensor for class-index targets.
+BufferView int64View(std::vector<int64_t> &data) {
+  BufferView view;
+  view.data = data.data();
+  view.shape = {static_cast<int64_t>(data.size())};
+  view.strides = {1};
+  view.type = ElementType::I64;
+  return view;
+}
+
+TEST_F(CodegenTest, FusedSoftmaxMatchesReference) {
+  // nn.softmax and the same softmax spelled out in five ops: both are one
+  // region (reductions with their prologues and epilogues), one kernel.
+  Executable f = compile(R"mlir(
+func.func @f(%x: tensor<64x128xf32>) -> (tensor<64x128xf32>, tensor<64x128xf32>) {
+  %s = nn.softmax %x dim = 1 : tensor<64x128xf32>
+  %0 = nn.max %x dims = [1] keepdim : tensor<64x128xf32>
+  %1 = nn.sub %x, %0 : tensor<64x128xf32>, tensor<64x1xf32>
+  %2 = nn.exp %1 : tensor<64x128xf32>
+  %3 = nn.sum %2 dims = [1] keepdim : tensor<64x128xf32>
+  %4 = nn.div %2, %3 : tensor<64x128xf32>, tensor<64x1xf32>
+  return %s, %4 : tensor<64x128xf32>, tensor<64x128xf32>
+}
+)mlir",
+                         "f");
+  Buffer x({64, 128}, ramp(64 * 128)), op({64, 128}), spelled({64, 128});
+  for (float &v : x.data)
+    v *= 4.0f; // logits in [-8, 8): exp would lose digits without the max
+  run(f, {&x}, {&op, &spelled});
+  std::vector<float> expected = toFloat(softmaxRows(x.data, 64, 128, false));
+  expectNear(op.data, expected, 1e-6f, 1e-5f);
+  expectNear(spelled.data, expected, 1e-6f, 1e-5f);
+}
+
+TEST_F(CodegenTest, FusedLogSoftmaxNLLMatchesReference) {
+  // log_softmax + NLL against class indices (nn.cross_entropy) and against
+  // one-hot targets (log_softmax, mul, sum, neg, div: one region).
+  Executable f = compile(R"mlir(
+func.func @f(%logits: tensor<32x10xf32>, %target: tensor<32xi64>,
+             %onehot: tensor<32x10xf32>) -> (tensor<f32>, tensor<f32>) {
+  %ce = nn.cross_entropy %logits, %target reduction = mean
+      : tensor<32x10xf32>, tensor<32xi64>
+  %n = nn.constant dense<32.0> : tensor<f32>
+  %0 = nn.log_softmax %logits dim = 1 : tensor<32x10xf32>
+  %1 = nn.mul %0, %onehot : tensor<32x10xf32>, tensor<32x10xf32>
+  %2 = nn.sum %1 dims = [0, 1] : tensor<32x10xf32>
+  %3 = nn.neg %2 : tensor<f32>
+  %4 = nn.div %3, %n : tensor<f32>, tensor<f32>
+  return %ce, %4 : tensor<f32>, tensor<f32>
+}
+)mlir",
+                         "f");
+  Buffer logits({32, 10}, ramp(320, 0.3f)), onehot({32, 10}), ce({}), nll({});
+  std::vector<int64_t> target(32);
+  for (int64_t r = 0; r < 32; ++r) {
+    target[r] = (r * 7) % 10;
+    onehot.data[r * 10 + target[r]] = 1.0f;
+  }
+  std::vector<BufferView> in = {logits.view(), int64View(target),
+                                onehot.view()};
+  std::vector<BufferView> out = {ce.view(), nll.view()};
+  f.run(in, out);
+  std::vector<double> logp = softmaxRows(logits.data, 32, 10, true);
+  double loss = 0;
+  for (int64_t r = 0; r < 32; ++r)
+    loss -= logp[r * 10 + target[r]];
+  loss /= 32;
+  EXPECT_NEAR(ce.data[0], loss, 1e-5 + 1e-5 * std::fabs(loss));
+  EXPECT_NEAR(nll.data[0], loss, 1e-5 + 1e-5 * std::fabs(loss));
+}
+
+constexpr llvm::StringLiteral kClassifier = R"mlir(
+func.func @classifier(%x: tensor<256x64xf32>, %w1: tensor<64x128xf32>,
+                      %b1: tensor<128xf32>, %w2: tensor<128x16xf32>,
+                      %b2: tensor<16xf32>) -> tensor<256x16xf32> {
+  %0 = nn.matmul %x, %w1 : tensor<256x64xf32>, tensor<64x128xf32>
+  %1 = nn.add %0, %b1 : tensor<256x128xf32>, tensor<128xf32>
+  %2 = nn.relu %1 : tensor<256x128xf32>
+  %3 = nn.matmul %2, %w2 : tensor<256x128xf32>, tensor<128x16xf32>
+  %4 = nn.add %3, %b2 : tensor<256x16xf32>, tensor<16xf32>
+  %5 = nn.log_softmax %4 dim = 1 : tensor<256x16xf32>
+  return %5 : tensor<256x16xf32>
+}
+)mlir";
+
+/// The classifier's inputs, with values that exercise relu's both sides.
+struct ClassifierInputs {
+  Buffer x{{256, 64}, ramp(256 * 64, 0.1f)};
+  Buffer w1{{64, 128}, ramp(64 * 128, 0.7f)};
+  Buffer b1{{128}, ramp(128, 1.3f)};
+  Buffer w2{{128, 16}, ramp(128 * 16, 0.2f)};
+  Buffer b2{{16}, ramp(16, 0.9f)};
+  ClassifierInputs() {
+    for (float &v : w1.data)
+      v *= 0.05f;
+    for (float &v : w2.data)
+      v *= 0.05f;
+  }
+  std::vector<Buffer *> all() { return {&x, &w1, &b1, &w2, &b2}; }
+};
+
+TEST_F(CodegenTest, FusedMLPClassifierMatchesReference) {
+  Executable f = compile(kClassifier, "classifier");
+  ClassifierInputs in;
+  Buffer y({256, 16});
+  run(f, in.all(), {&y});
+  std::vector<float> hidden =
+      matmul(in.x.data, in.w1.data, 256, 64, 128, &in.b1.data);
+  for (float &v : hidden)
+    v = std::max(v, 0.0f);
+  std::vector<float> logits =
+      matmul(hidden, in.w2.data, 256, 128, 16, &in.b2.data);
+  // Two matmuls in f32: an f64-referenced bound (DESIGN.md section 9).
+  expectNear(y.data, toFloat(softmaxRows(logits, 256, 16, true)), 1e-4f, 1e-4f);
+}
+
+/// Whether lowering `source` with the CPU pipeline calls the thread pool.
+bool callsThreadPool(mlir::MLIRContext &context, llvm::StringRef source) {
+  mlir::DialectRegistry registry;
+  nnc::registerCPUCodegenDialects(registry);
+  context.appendDialectRegistry(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+  mlir::PassManager pm(&context, mlir::ModuleOp::getOperationName());
+  nnc::buildCPUPipeline(pm, nnc::CPUCodegenOptions());
+  if (!module || mlir::failed(pm.run(*module)))
+    return false;
+  bool calls = false;
+  module->walk([&](mlir::LLVM::CallOp call) {
+    calls |= call.getCallee() == llvm::StringRef("nnc_runtime_parallel_for");
+  });
+  return calls;
+}
+
+TEST_F(CodegenTest, ParallelKernelsGiveIdenticalResultsWithOneAndTwoThreads) {
+  ASSERT_TRUE(callsThreadPool(context, kClassifier))
+      << "the classifier's kernels should run on the thread pool";
+  Executable f = compile(kClassifier, "classifier");
+  ClassifierInputs in;
+  Buffer one({256, 16}), two({256, 16});
+  int threads = nnc::runtime::numThreads();
+  nnc::runtime::setNumThreads(1);
+  run(f, in.all(), {&one});
+  nnc::runtime::setNumThreads(2);
+  for (int repeat = 0; repeat < 5; ++repeat) {
+    std::fill(two.data.begin(), two.data.end(), -99.0f);
+    run(f, in.all(), {&two});
+    // Every row is computed by one task, in the same order: bit-identical.
+    ASSERT_EQ(one.data, two.data) << "run " << repeat;
+  }
+  nnc::runtime::setNumThreads(threads);
+}
+
+TEST_F(CodegenTest, KernelWithDynamicBatchInputAndStaticResult) {
+  // The region's result is static, so it becomes a kernel taking a
+  // dynamically shaped argument (exp fuses into the reduction's loop nest,
+  // whose trip count is the batch read from the descriptor).
+  Executable f = compile(R"mlir(
+func.func @f(%x: tensor<?x4xf32>) -> tensor<f32> {
+  %0 = nn.exp %x : tensor<?x4xf32>
+  %1 = nn.sum %0 dims = [0, 1] : tensor<?x4xf32>
+  return %1 : tensor<f32>
+}
+)mlir",
+                         "f");
+  for (int64_t batch : {1, 3, 37}) {
+    Buffer x({batch, 4}, ramp(batch * 4)), y({});
+    run(f, {&x}, {&y});
+    double expected = 0;
+    for (float v : x.data)
+      expected += std::exp(double(v));
+    EXPECT_NEAR(y.data[0], expected, 1e-5 * expected) << "batch " << batch;
+  }
+}
+
+TEST_F(CodegenTest, FusedMSELossMatchesReference) {
+  // A regressor's head: matmul + bias (one kernel), then the loss.
+  Executable f = compile(R"mlir(
+func.func @f(%h: tensor<64x8xf32>, %w: tensor<8x1xf32>, %b: tensor<1xf32>,
+             %y: tensor<64x1xf32>) -> tensor<f32> {
+  %0 = nn.matmul %h, %w : tensor<64x8xf32>, tensor<8x1xf32>
+  %1 = nn.add %0, %b : tensor<64x1xf32>, tensor<1xf32>
+  %2 = nn.mse_loss %1, %y reduction = mean : tensor<64x1xf32>, tensor<64x1xf32>
+  return %2 : tensor<f32>
+}
+)mlir",
+                         "f");
+  Buffer h({64, 8}, ramp(512)), w({8, 1}, ramp(8, 0.5f)), b({1}, {0.25f}),
+      y({64, 1}, ramp(64, 1.5f)), loss({});
+  run(f, {&h, &w, &b, &y}, {&loss});
+  std::vector<float> prediction = matmul(h.data, w.data, 64, 8, 1, &b.data);
+  double expected = 0;
+  for (int64_t i = 0; i < 64; ++i)
+    expected += std::pow(double(prediction[i]) - double(y.data[i]), 2);
+  expected /= 64;
+  EXPECT_NEAR(loss.data[0], expected, 1e-5 + 1e-5 * expected);
 }
 
 //===----------------------------------------------------------------------===//

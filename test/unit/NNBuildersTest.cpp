@@ -117,4 +117,74 @@ TEST_F(NNBuilders, ShapeErrorIsADiagnosticNotAnAbort) {
   EXPECT_NE(messages[3].find("inner dims do not match"), std::string::npos);
 }
 
+TEST_F(NNBuilders, InferTrainingOpTypes) {
+  Value x = arg(f32({ShapedType::kDynamic, 10}));
+  Value target =
+      arg(RankedTensorType::get({ShapedType::kDynamic}, builder.getI64Type()));
+  Value y = arg(f32({4, 1}));
+  Value t = arg(f32({4, 1}));
+
+  auto pow = nn::PowOp::create(builder, loc(), x, 2.0);
+  EXPECT_EQ(pow.getType(), x.getType());
+  EXPECT_EQ(pow.getExponent().convertToDouble(), 2.0);
+  EXPECT_EQ(nn::SqrtOp::create(builder, loc(), x).getType(), x.getType());
+  auto softmax = nn::SoftmaxOp::create(builder, loc(), x, 1);
+  EXPECT_EQ(softmax.getType(), x.getType());
+  EXPECT_EQ(softmax.getDim(), 1u);
+  EXPECT_EQ(nn::LogSoftmaxOp::create(builder, loc(), x, 0).getType(),
+            x.getType());
+
+  auto meanLoss = nn::CrossEntropyOp::create(builder, loc(), x, target,
+                                             nn::Reduction::Mean);
+  EXPECT_EQ(meanLoss.getType(), f32({}));
+  EXPECT_EQ(meanLoss.getReduction(), nn::Reduction::Mean);
+  auto rowLosses = nn::CrossEntropyOp::create(builder, loc(), x, target,
+                                              nn::Reduction::None);
+  EXPECT_EQ(rowLosses.getType(), f32({ShapedType::kDynamic}));
+  EXPECT_EQ(
+      nn::MSELossOp::create(builder, loc(), y, t, nn::Reduction::Sum).getType(),
+      f32({}));
+  EXPECT_EQ(nn::MSELossOp::create(builder, loc(), y, t, nn::Reduction::None)
+                .getType(),
+            f32({4, 1}));
+
+  Value row = arg(f32({1, 10}));
+  EXPECT_EQ(nn::BroadcastToOp::create(builder, loc(), row, x).getType(),
+            x.getType());
+  EXPECT_EQ(nn::EqualMaskOp::create(builder, loc(), x, row).getType(),
+            x.getType());
+  EXPECT_EQ(nn::ReluGradOp::create(builder, loc(), x, x).getType(),
+            x.getType());
+  EXPECT_EQ(nn::CrossEntropyGradOp::create(builder, loc(), meanLoss, x, target,
+                                           nn::Reduction::Mean)
+                .getType(),
+            x.getType());
+  func::ReturnOp::create(builder, loc());
+  finishFunction();
+  EXPECT_TRUE(succeeded(verify(*module)));
+}
+
+TEST_F(NNBuilders, TrainingOpShapeErrorsAreDiagnostics) {
+  std::vector<std::string> messages;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    messages.push_back(diagnostic.str());
+    return success();
+  });
+  Value logits = arg(f32({4, 10}));
+  Value target = arg(RankedTensorType::get({5}, builder.getI64Type()));
+  nn::SoftmaxOp::create(builder, loc(), logits, 2);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].find("dim = 2 is out of range"), std::string::npos);
+  nn::CrossEntropyOp::create(builder, loc(), logits, target,
+                             nn::Reduction::Mean);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_NE(messages[1].find("have 4 rows but target"), std::string::npos);
+  nn::BroadcastToOp::create(builder, loc(), logits, target);
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_NE(messages[2].find("cannot broadcast"), std::string::npos);
+  func::ReturnOp::create(builder, loc());
+  finishFunction();
+  EXPECT_TRUE(failed(verify(*module)));
+}
+
 } // namespace

@@ -1,6 +1,6 @@
 //===- tools/nnc/nnc.cpp - The nnc compiler driver ------------------------===//
 //
-// nnc model.mlir --emit=mlir|llvm|asm|obj -o out
+// nnc model.mlir --emit=mlir|llvm|asm|obj -o out [--nn-fuse-report]
 //
 // Reads a module (nn ops, or anything a pipeline accepts), lowers it with
 // the default CPU pipeline `nnc-cpu` or the one given by --pass-pipeline,
@@ -74,6 +74,24 @@ llvm::cl::opt<std::string> targetFeatures(
                    "(default: the host's, when --mcpu is not given)"),
     llvm::cl::value_desc("features"), llvm::cl::init(""));
 
+llvm::cl::opt<bool> fuse(
+    "fuse",
+    llvm::cl::desc("Form nn.fusion regions, one kernel each (default nnc-cpu "
+                   "pipeline; --fuse=false for one loop nest per op)"),
+    llvm::cl::init(true));
+
+llvm::cl::opt<bool> fuseReport(
+    "nn-fuse-report",
+    llvm::cl::desc("Print every candidate producer->consumer edge of nn-fuse, "
+                   "fused or not, and why, to stderr"),
+    llvm::cl::init(false));
+
+llvm::cl::opt<int64_t> minParallelWork(
+    "min-parallel-work",
+    llvm::cl::desc("Run loop nests with fewer iterations in all "
+                   "sequentially instead of on the thread pool"),
+    llvm::cl::init(nnc::CPUCodegenOptions().minParallelWork));
+
 llvm::cl::opt<unsigned> optLevel("O", llvm::cl::desc("LLVM optimization level"),
                                  llvm::cl::Prefix, llvm::cl::init(3));
 
@@ -114,6 +132,9 @@ mlir::FailureOr<mlir::OpPassManager> selectPipeline() {
     mlir::OpPassManager pm(mlir::ModuleOp::getOperationName());
     nnc::CPUCodegenOptions options;
     options.optLevel = optLevel;
+    options.fuse = fuse;
+    options.reportFusion = fuseReport;
+    options.minParallelWork = minParallelWork;
     nnc::buildCPUPipeline(pm, options);
     return pm;
   }
