@@ -14,10 +14,12 @@
 #define NNC_FRONTEND_JIT_COMPILE_H
 
 #include "frontend/jit/Trace.h"
+#include "frontend/nn/Module.h"
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace nnc::jit {
@@ -66,6 +68,25 @@ private:
 CompiledFunction compile(const TensorFunction &fn,
                          const std::vector<Tensor> &exampleInputs,
                          const CompileOptions &options = {});
+
+/// compile(model, example): a module's forward, compiled. `model` is an
+/// NNC_MODULE holder taking one tensor; its parameters are bound by
+/// reference and its train/eval mode is part of the guard. Call it as
+/// `compiled({x})[0]`.
+template <class Model,
+          class = std::enable_if_t<nn::isModuleHolder<Model>>>
+CompiledFunction compile(Model model, const Tensor &example,
+                         CompileOptions options = {}) {
+  if (!options.mode)
+    options.mode = [model] { return model->is_training() ? "train" : "eval"; };
+  if (options.name == CompileOptions().name)
+    options.name = "module forward";
+  return compile(
+      [model](const std::vector<Tensor> &in) mutable {
+        return std::vector<Tensor>{model(in.at(0))};
+      },
+      {example}, options);
+}
 
 } // namespace nnc::jit
 

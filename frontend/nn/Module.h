@@ -220,8 +220,13 @@ public:
   }
   bool is_empty() const noexcept { return impl_ == nullptr; }
 
-  /// Calls the module's forward.
-  template <class... Args> decltype(auto) operator()(Args &&...args) {
+  /// Calls the module's forward. The return type is spelled out (not
+  /// decltype(auto)) so that "is this callable with X" is answerable without
+  /// a hard error, e.g. by std::function's converting constructor.
+  template <class... Args>
+  auto operator()(Args &&...args)
+      -> decltype(std::declval<Contained &>().forward(
+          std::forward<Args>(args)...)) {
     return get()->forward(std::forward<Args>(args)...);
   }
   /// Forwards indexing (Sequential's `seq[0]`).

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/nnc.h"
+#include "test/unit/AllClose.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -20,20 +21,7 @@ using testing::HasSubstr;
 
 namespace {
 
-/// assert_close: |a - b| <= atol + rtol * |b| element-wise, same shape.
-testing::AssertionResult allClose(const Tensor &actual, const Tensor &expected,
-                                  double rtol, double atol) {
-  if (actual.sizes() != expected.sizes())
-    return testing::AssertionFailure() << "shapes differ";
-  Tensor a = actual.contiguous(), e = expected.contiguous();
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    double x = a.data_ptr<float>()[i], y = e.data_ptr<float>()[i];
-    if (!(std::abs(x - y) <= atol + rtol * std::abs(y)))
-      return testing::AssertionFailure()
-             << "element " << i << ": compiled " << x << " vs eager " << y;
-  }
-  return testing::AssertionSuccess();
-}
+using nnc::testing::allClose;
 
 /// Compiles `fn`, runs it on `inputs`, and compares with eager.
 void expectCompiledMatchesEager(const TensorFunction &fn,

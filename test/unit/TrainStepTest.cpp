@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/jit/CompileStep.h"
 #include "frontend/nnc.h"
+#include "test/unit/AllClose.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -30,18 +31,7 @@ constexpr double kRtol = 1e-4, kAtol = 1e-5;
 
 testing::AssertionResult allClose(const Tensor &actual, const Tensor &expected,
                                   double rtol = kRtol, double atol = kAtol) {
-  if (actual.sizes() != expected.sizes())
-    return testing::AssertionFailure()
-           << "shapes " << nnc::shapeToString(actual.sizes()) << " vs "
-           << nnc::shapeToString(expected.sizes());
-  Tensor a = actual.contiguous(), e = expected.contiguous();
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    double x = a.data_ptr<float>()[i], y = e.data_ptr<float>()[i];
-    if (!(std::abs(x - y) <= atol + rtol * std::abs(y)))
-      return testing::AssertionFailure()
-             << "element " << i << ": compiled " << x << " vs eager " << y;
-  }
-  return testing::AssertionSuccess();
+  return nnc::testing::allClose(actual, expected, rtol, atol);
 }
 
 nn::Sequential classifier() {
@@ -205,6 +195,25 @@ TEST(TrainStep, GraphHoldsForwardBackwardAndUpdate) {
   EXPECT_THAT(text, HasSubstr("nn.mse_loss"));
   EXPECT_THAT(text, HasSubstr("nn.sqrt")); // Adam's denominator
   EXPECT_THAT(text, testing::Not(HasSubstr("call @")));
+}
+
+TEST(CompileModule, BindsParametersByReferenceAndGuardsMode) {
+  nnc::manual_seed(6);
+  nn::Sequential model = classifier();
+  Tensor x = nnc::randn({4, 784});
+  nnc::jit::CompiledFunction fast = nnc::jit::compile(model, x);
+  EXPECT_TRUE(allClose(fast({x})[0], model(x)));
+  // An eager training step changes the parameters: the compiled forward
+  // sees them without recompiling.
+  optim::SGD opt(model->parameters(), optim::SGDOptions(0.5));
+  nn::CrossEntropyLoss loss;
+  eagerStep(model, loss, opt, x,
+            nnc::tensor(std::vector<int64_t>{1, 2, 3, 4}, {4}));
+  EXPECT_TRUE(allClose(fast({x})[0], model(x)));
+  EXPECT_EQ(fast.numCompilations(), 1);
+  model->eval();
+  fast({x});
+  EXPECT_EQ(fast.numCompilations(), 2);
 }
 
 } // namespace

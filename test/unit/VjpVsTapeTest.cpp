@@ -10,6 +10,7 @@
 #include "codegen/JIT.h"
 #include "frontend/nnc.h"
 #include "passes/Autodiff.h"
+#include "test/unit/AllClose.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -27,18 +28,7 @@ namespace {
 
 testing::AssertionResult allClose(const Tensor &actual, const Tensor &expected,
                                   double rtol = 1e-4, double atol = 1e-5) {
-  if (actual.sizes() != expected.sizes())
-    return testing::AssertionFailure()
-           << "shapes " << nnc::shapeToString(actual.sizes()) << " vs "
-           << nnc::shapeToString(expected.sizes());
-  Tensor a = actual.contiguous(), e = expected.contiguous();
-  for (int64_t i = 0; i < a.numel(); ++i) {
-    double x = a.data_ptr<float>()[i], y = e.data_ptr<float>()[i];
-    if (!(std::abs(x - y) <= atol + rtol * std::abs(y)))
-      return testing::AssertionFailure()
-             << "element " << i << ": nn-autodiff " << x << " vs tape " << y;
-  }
-  return testing::AssertionSuccess();
+  return nnc::testing::allClose(actual, expected, rtol, atol);
 }
 
 nnc::runtime::BufferView bufferOf(const Tensor &t) {
