@@ -73,8 +73,7 @@ CompiledFunction compile(const TensorFunction &fn,
 /// NNC_MODULE holder taking one tensor; its parameters are bound by
 /// reference and its train/eval mode is part of the guard. Call it as
 /// `compiled({x})[0]`.
-template <class Model,
-          class = std::enable_if_t<nn::isModuleHolder<Model>>>
+template <class Model, class = std::enable_if_t<nn::isModuleHolder<Model>>>
 CompiledFunction compile(Model model, const Tensor &example,
                          CompileOptions options = {}) {
   if (!options.mode)
