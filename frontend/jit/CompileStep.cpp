@@ -167,7 +167,6 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   std::string updateText;
   std::vector<Tensor> updateCaptures;
   std::vector<size_t> updateMutated;
-  size_t updateOutputs;
   {
     StorageSnapshot snapshot(touched);
     TracedGraph update = trace(
@@ -179,9 +178,9 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
     updateText = update.str();
     updateCaptures = update.captures();
     updateMutated = update.mutatedArguments();
-    updateOutputs = update.numOutputs();
   }
-  (void)updateOutputs;
+  // Each trace owns its MLIRContext: the update moves into the forward's
+  // context by printing and re-parsing (compile time only, and small).
   mlir::OwningOpRef<mlir::ModuleOp> updateModule =
       mlir::parseSourceString<mlir::ModuleOp>(updateText, &ctx);
   if (!updateModule)
