@@ -72,6 +72,8 @@ const Tensor &assign(const char *op, const Tensor &self, OpKind kind,
     throw Error(
         std::string(op) + ": output with shape " + shapeToString(self.sizes()) +
         " doesn't match the broadcast shape " + shapeToString(value.sizes()));
+  if (TraceHook *hook = activeTraceHook())
+    hook->willWrite(self);
   writeInto(self, value);
   if (TraceHook *hook = activeTraceHook())
     hook->recordOp(kind, inputs, self, {});

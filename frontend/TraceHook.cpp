@@ -16,6 +16,8 @@ thread_local TraceHook *currentHook = nullptr;
 
 TraceHook::~TraceHook() = default;
 
+void TraceHook::willWrite(const Tensor &) {}
+
 TraceHook *activeTraceHook() { return currentHook; }
 
 TraceHookGuard::TraceHookGuard(TraceHook *hook) : previous_(currentHook) {

@@ -86,6 +86,11 @@ public:
   /// value. A Constant's values are in `output` when it is recorded.
   virtual void recordOp(OpKind kind, const std::vector<Tensor> &inputs,
                         const Tensor &output, const OpAttrs &attrs) = 0;
+  /// Called by an in-place op just before it writes into `self`. Tracing
+  /// runs the traced code for real; a tracer uses this to save what is
+  /// about to be overwritten and put it back when the trace ends, so that
+  /// tracing has no side effects.
+  virtual void willWrite(const Tensor &self);
 };
 
 /// The active hook, or nullptr when no trace is running (the common case:

@@ -32,31 +32,6 @@
 namespace nnc::jit {
 namespace {
 
-/// Copies of tensors' storage, put back on destruction: tracing runs the
-/// optimizer's step() for real, and a compiled step must start from the
-/// state the user left.
-class StorageSnapshot {
-public:
-  explicit StorageSnapshot(const std::vector<Tensor> &tensors) {
-    for (const Tensor &t : tensors) {
-      Storage *storage = t.unsafeGetTensorImpl()->storage.get();
-      if (saved_.count(storage))
-        continue;
-      const char *data = static_cast<const char *>(storage->data());
-      saved_[storage] = std::vector<char>(data, data + storage->nbytes());
-      owners_.push_back(t);
-    }
-  }
-  ~StorageSnapshot() {
-    for (auto &[storage, bytes] : saved_)
-      std::memcpy(storage->data(), bytes.data(), bytes.size());
-  }
-
-private:
-  std::unordered_map<Storage *, std::vector<char>> saved_;
-  std::vector<Tensor> owners_; // keeps the storages alive
-};
-
 runtime::BufferView bufferOf(const Tensor &t) {
   if (t.dtype() != kFloat32 && t.dtype() != kInt64)
     throw Error("compile_step: unsupported dtype");
@@ -156,29 +131,23 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   if (mlir::failed(gradFn))
     throw Error("compile_step: cannot differentiate the loss:\n" + diagnostics);
 
-  // 3. The optimizer's update, traced with placeholder gradients. Tracing
-  //    runs step() for real: parameters and state are restored afterwards.
+  // 3. The optimizer's update, traced with placeholder gradients. The
+  //    optimizer's state must exist before tracing (so it is captured, not
+  //    created inside the graph); the tracer undoes step()'s in-place
+  //    updates when the trace ends.
   std::vector<Tensor> gradients;
   for (const Tensor &p : spec.parameters)
     gradients.push_back(zeros(p.sizes()));
-  std::vector<Tensor> state = spec.optimizerState();
-  std::vector<Tensor> touched = spec.parameters;
-  touched.insert(touched.end(), state.begin(), state.end());
-  std::string updateText;
-  std::vector<Tensor> updateCaptures;
-  std::vector<size_t> updateMutated;
-  {
-    StorageSnapshot snapshot(touched);
-    TracedGraph update = trace(
-        [&](const std::vector<Tensor> &in) {
-          spec.applyGradients(in);
-          return std::vector<Tensor>{};
-        },
-        gradients);
-    updateText = update.str();
-    updateCaptures = update.captures();
-    updateMutated = update.mutatedArguments();
-  }
+  spec.optimizerState();
+  TracedGraph update = trace(
+      [&](const std::vector<Tensor> &in) {
+        spec.applyGradients(in);
+        return std::vector<Tensor>{};
+      },
+      gradients);
+  std::string updateText = update.str();
+  std::vector<Tensor> updateCaptures = update.captures();
+  std::vector<size_t> updateMutated = update.mutatedArguments();
   // Each trace owns its MLIRContext: the update moves into the forward's
   // context by printing and re-parsing (compile time only, and small).
   mlir::OwningOpRef<mlir::ModuleOp> updateModule =

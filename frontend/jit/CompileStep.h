@@ -33,8 +33,9 @@ struct TrainingStepSpec {
   /// Sets the parameters' .grad() (in `parameters` order) and runs the
   /// optimizer's step() — written in traceable tensor ops.
   std::function<void(const std::vector<Tensor> &grads)> applyGradients;
-  /// Every tensor the optimizer keeps (momentum, moments, step counts): all
-  /// of it is restored after tracing, since tracing runs step() for real.
+  /// Creates every tensor the optimizer keeps (momentum, moments, step
+  /// counts) if absent and returns them: state must exist before step() is
+  /// traced, so the graph reads and updates it rather than creating it.
   std::function<std::vector<Tensor>()> optimizerState;
 };
 

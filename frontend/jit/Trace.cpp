@@ -22,6 +22,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cstring>
 #include <sstream>
 #include <unordered_map>
 
@@ -104,6 +105,24 @@ public:
         mutated.emplace_back(i, current);
     }
     return mutated;
+  }
+
+  /// Saves the storage `self` is about to overwrite, once per storage.
+  void willWrite(const Tensor &self) override {
+    Storage *storage = self.unsafeGetTensorImpl()->storage.get();
+    if (overwritten_.count(storage))
+      return;
+    const char *data = static_cast<const char *>(storage->data());
+    overwritten_[storage] = std::vector<char>(data, data + storage->nbytes());
+    alive_.push_back(self);
+  }
+
+  /// Puts back every storage an in-place op overwrote during the trace:
+  /// tracing has no side effects, the compiled code makes the updates.
+  void restoreOverwritten() {
+    for (auto &[storage, bytes] : overwritten_)
+      std::memcpy(storage->data(), bytes.data(), bytes.size());
+    overwritten_.clear();
   }
 
   std::vector<Tensor> takeCaptures() { return std::move(captures_); }
@@ -243,6 +262,7 @@ private:
   mlir::OpBuilder builder_;
   std::unordered_map<const void *, mlir::Value> values_;
   std::vector<Tensor> alive_;
+  std::unordered_map<Storage *, std::vector<char>> overwritten_;
   std::vector<Tensor> arguments_;
   std::vector<Tensor> captures_;
 };
@@ -272,10 +292,14 @@ TracedGraph trace(const TensorFunction &fn,
   graph.numInputs_ = exampleInputs.size();
 
   std::vector<Tensor> outputs;
-  {
+  try {
     TraceHookGuard guard(&recorder);
     outputs = fn(exampleInputs);
+  } catch (...) {
+    recorder.restoreOverwritten();
+    throw;
   }
+  recorder.restoreOverwritten();
   std::vector<mlir::Value> results;
   for (const Tensor &output : outputs)
     results.push_back(recorder.valueOf(output));

@@ -135,6 +135,24 @@ TEST_F(JitTest, FunctionReturningItsInput) {
       {x});
 }
 
+TEST_F(JitTest, InPlaceUpdatesAreCompiledAndTracingHasNoSideEffects) {
+  // An accumulator updated in place, as an optimizer updates its state.
+  Tensor total = nnc::zeros({3});
+  auto accumulate = [&](const std::vector<Tensor> &in) {
+    total.add_(in[0], 2.0f);
+    return std::vector<Tensor>{total * 1.0f};
+  };
+  Tensor x = nnc::tensor({1.0f, 2.0f, 3.0f}, {3});
+  nnc::jit::CompiledFunction compiled = nnc::jit::compile(accumulate, {x});
+  // Compiling traced the function (running it); the trace undid its update.
+  EXPECT_TRUE(allClose(total, nnc::zeros({3}), 0, 0));
+  compiled({x});
+  std::vector<Tensor> second = compiled({x});
+  EXPECT_TRUE(allClose(total, nnc::tensor({4.0f, 8.0f, 12.0f}, {3}), 0, 0));
+  EXPECT_TRUE(allClose(second[0], total, 0, 0));
+  EXPECT_EQ(compiled.numCompilations(), 1);
+}
+
 class MlpTest : public JitTest {
 protected:
   void SetUp() override {
