@@ -37,6 +37,29 @@ def ExposeCInterface : Pass<"nnc-expose-c-interface", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def DistinctResults : Pass<"nnc-distinct-results", "mlir::func::FuncOp"> {
+  let summary = "Give every result of a function its own tensor";
+  let description = [{
+    A function may return one value in several result positions (a traced
+    `x * 1` folds to `x`). Each result becomes its own caller-provided output
+    buffer (`buffer-results-to-out-params`), and that pass cannot place one
+    allocation in two outputs. This pass, on tensors before bufferization,
+    replaces every repeated return operand after its first position with a
+    copy in a new allocation (`bufferization.alloc_tensor copy(...)`, which
+    empty-tensor elimination cannot fold back onto the original).
+
+    Example:
+
+    ```mlir
+    return %v, %v : tensor<3xf32>, tensor<3xf32>
+    // becomes
+    %c = bufferization.alloc_tensor() copy(%v) : tensor<3xf32>
+    return %v, %c : tensor<3xf32>, tensor<3xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Kernels
 //===----------------------------------------------------------------------===//

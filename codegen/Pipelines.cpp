@@ -78,6 +78,10 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   //--- Bufferization --------------------------------------------------------
+  // A value returned in two positions gets a copy for the second: each
+  // result needs its own output buffer (after the last canonicalization,
+  // which would fold the copy away again).
+  pm.addNestedPass<func::FuncOp>(createDistinctResults());
   // A tensor.empty that is only the destination of a tensor.insert_slice can
   // reuse the slice's target buffer; the others become allocations.
   pm.addPass(bufferization::createEmptyTensorEliminationPass());

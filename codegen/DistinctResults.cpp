@@ -1,0 +1,44 @@
+//===- codegen/DistinctResults.cpp - One tensor per function result -------===//
+//
+// buffer-results-to-out-params gives each result its own output buffer and
+// crashes (MLIR 22) when one allocation is returned in two positions; a
+// traced graph returns one value twice whenever a fold makes two outputs
+// equal. Copying the repeats keeps every output buffer written.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Passes.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+
+#include "llvm/ADT/DenseSet.h"
+
+#define DEBUG_TYPE "nnc-distinct-results"
+
+namespace nnc {
+#define GEN_PASS_DEF_DISTINCTRESULTS
+#include "codegen/Passes.h.inc"
+} // namespace nnc
+
+namespace {
+struct DistinctResultsPass
+    : nnc::impl::DistinctResultsBase<DistinctResultsPass> {
+  void runOnOperation() override {
+    getOperation().walk([](mlir::func::ReturnOp ret) {
+      mlir::OpBuilder b(ret);
+      llvm::DenseSet<mlir::Value> seen;
+      for (mlir::OpOperand &operand : ret->getOpOperands()) {
+        mlir::Value v = operand.get();
+        auto type = llvm::dyn_cast<mlir::RankedTensorType>(v.getType());
+        if (!type || seen.insert(v).second)
+          continue;
+        // A new allocation holding a copy; bufferization keeps it (a
+        // linalg.copy into tensor.empty would be folded back onto `v`).
+        operand.set(mlir::bufferization::AllocTensorOp::create(
+            b, ret.getLoc(), type, mlir::ValueRange(), v));
+      }
+    });
+  }
+};
+} // namespace
