@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -279,10 +280,9 @@ struct BroadcastToLinalg : OpConversionPattern<nn::BroadcastToOp> {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op.getType());
     Value like = adaptor.getLike();
-    SmallVector<Value> sizes;
-    for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
-      if (resultType.isDynamicDim(dim))
-        sizes.push_back(tensor::DimOp::create(rewriter, loc, like, dim));
+    // The result has `like`'s shape: its dynamic sizes are `like`'s.
+    SmallVector<Value> sizes =
+        tensor::createDynamicDimValues(rewriter, loc, like);
     rewriter.replaceOp(op,
                        materializeBroadcast(rewriter, loc, adaptor.getInput(),
                                             resultType, sizes));
@@ -719,10 +719,7 @@ Value mapWithRows(OpBuilder &b, Location loc, Value input, int64_t dim,
   MLIRContext *context = b.getContext();
   auto type = cast<RankedTensorType>(input.getType());
   int64_t rank = type.getRank();
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < rank; ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(tensor::DimOp::create(b, loc, input, d));
+  SmallVector<Value> sizes = tensor::createDynamicDimValues(b, loc, input);
   Value init = tensor::EmptyOp::create(b, loc, type.getShape(),
                                        type.getElementType(), sizes);
   SmallVector<Value> inputs = {input};
@@ -770,10 +767,7 @@ SoftmaxRows buildSoftmaxRows(OpBuilder &b, Location loc, Value input,
 /// log(sum(exp(x))) per row, as m + log(sum(exp(x - m))).
 Value buildLogSumExp(OpBuilder &b, Location loc, const SoftmaxRows &rows) {
   auto type = cast<RankedTensorType>(rows.max.getType());
-  SmallVector<Value> sizes;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    if (type.isDynamicDim(d))
-      sizes.push_back(tensor::DimOp::create(b, loc, rows.max, d));
+  SmallVector<Value> sizes = tensor::createDynamicDimValues(b, loc, rows.max);
   return buildElementwise(b, loc, type, ValueRange{rows.max, rows.sumExp},
                           sizes,
                           [](OpBuilder &nb, Location l, ValueRange x) -> Value {
