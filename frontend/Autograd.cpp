@@ -226,6 +226,18 @@ void runBackward(const Tensor &root, const Tensor &gradient, bool retainGraph) {
 }
 
 } // namespace
+void zeroGrads(const std::vector<Tensor> &tensors, bool setToNone) {
+  NoGradGuard noGrad;
+  for (const Tensor &t : tensors) {
+    if (!t.grad().defined())
+      continue;
+    if (setToNone)
+      t.mutable_grad() = Tensor();
+    else
+      t.mutable_grad().zero_();
+  }
+}
+
 } // namespace autograd
 
 //===----------------------------------------------------------------------===//

@@ -113,6 +113,11 @@ void recordGradient(const Tensor &output, const char *name,
 /// Whether an op on `inputs` would record history now.
 bool anyRequiresGrad(const std::vector<Tensor> &inputs);
 
+/// Resets the .grad() of each tensor that has one: to undefined
+/// (`setToNone`, PyTorch's default) or to zeros. What Module::zero_grad and
+/// Optimizer::zero_grad both do, over their own parameters.
+void zeroGrads(const std::vector<Tensor> &tensors, bool setToNone);
+
 /// `grad` summed over the dims that broadcasting added or stretched, so it
 /// has `shape` (an input's shape).
 Tensor sumToShape(const Tensor &grad, const IntList &shape);

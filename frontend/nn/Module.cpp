@@ -76,15 +76,7 @@ void Module::train(bool on) {
 void Module::eval() { train(false); }
 
 void Module::zero_grad(bool set_to_none) {
-  NoGradGuard noGrad;
-  for (Tensor &p : parameters()) {
-    if (!p.grad().defined())
-      continue;
-    if (set_to_none)
-      p.mutable_grad() = Tensor();
-    else
-      p.mutable_grad().zero_();
-  }
+  autograd::zeroGrads(parameters(), set_to_none);
 }
 
 Tensor &Module::register_parameter(std::string name, Tensor tensor,

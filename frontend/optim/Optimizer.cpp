@@ -64,15 +64,7 @@ Optimizer::Optimizer(std::vector<Tensor> params,
 Optimizer::~Optimizer() = default;
 
 void Optimizer::zero_grad(bool set_to_none) {
-  NoGradGuard noGrad;
-  for (const Tensor &p : parameters()) {
-    if (!p.grad().defined())
-      continue;
-    if (set_to_none)
-      p.mutable_grad() = Tensor();
-    else
-      p.mutable_grad().zero_();
-  }
+  autograd::zeroGrads(parameters(), set_to_none);
 }
 
 std::vector<Tensor> Optimizer::parameters() const {
