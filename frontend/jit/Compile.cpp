@@ -3,11 +3,11 @@
 
 #include "codegen/JIT.h"
 #include "frontend/Error.h"
+#include "frontend/jit/RunExecutable.h"
 #include "runtime/Executable.h"
 
 #include "mlir/IR/BuiltinOps.h"
 
-#include <cstring>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -47,30 +47,8 @@ struct Specialization {
   std::vector<Tensor> captures;
   size_t numOutputs;
   std::vector<size_t> mutatedArguments;
-  std::vector<std::vector<int64_t>> resultShapes;
   std::string graphText;
 };
-
-runtime::ElementType runtimeTypeOf(ScalarType type) {
-  switch (type) {
-  case ScalarType::Float32:
-    return runtime::ElementType::F32;
-  case ScalarType::Int64:
-    return runtime::ElementType::I64;
-  }
-  throw Error("jit: unsupported dtype");
-}
-
-/// The runtime's view of a contiguous tensor.
-runtime::BufferView bufferOf(const Tensor &t) {
-  runtime::BufferView view;
-  view.data = static_cast<char *>(t.unsafeGetTensorImpl()->storage->data()) +
-              t.storage_offset() * elementSize(t.dtype());
-  view.shape = t.sizes();
-  view.strides = t.strides();
-  view.type = runtimeTypeOf(t.dtype());
-  return view;
-}
 
 Guard guardOf(const std::vector<Tensor> &inputs, const CompileOptions &opts) {
   Guard guard;
@@ -99,13 +77,10 @@ struct CompiledFunction::State {
     if (!executable)
       throw Error("jit::compile: " + options.name + ": " +
                   llvm::toString(executable.takeError()));
-    std::vector<std::vector<int64_t>> resultShapes;
-    for (const runtime::ArgSpec &spec : executable->signature().outputs)
-      resultShapes.push_back(spec.shape);
     ++compilations;
     return std::make_shared<const Specialization>(Specialization{
         std::move(guard), std::move(*executable), graph.captures(),
-        graph.numOutputs(), graph.mutatedArguments(), std::move(resultShapes),
+        graph.numOutputs(), graph.mutatedArguments(),
         options.keepGraphText ? graph.str() : std::string()});
   }
 
@@ -148,36 +123,17 @@ std::vector<Tensor>
 CompiledFunction::operator()(const std::vector<Tensor> &inputs) const {
   std::shared_ptr<const Specialization> s = state_->specializationFor(inputs);
 
-  // The generated code takes dense row-major buffers: views are copied.
-  std::vector<Tensor> arguments;
-  for (const Tensor &t : inputs)
-    arguments.push_back(t.contiguous());
-  for (const Tensor &t : s->captures)
-    arguments.push_back(t.contiguous());
-
-  std::vector<runtime::BufferView> inViews, outViews;
-  for (const Tensor &t : arguments)
-    inViews.push_back(bufferOf(t));
-  std::vector<Tensor> results;
-  for (const auto &shape : s->resultShapes) {
-    results.push_back(empty(shape)); // float32: every result op is float
-    outViews.push_back(bufferOf(results.back()));
-  }
-  s->executable.run(inViews, outViews);
+  std::vector<Tensor> arguments = inputs;
+  arguments.insert(arguments.end(), s->captures.begin(), s->captures.end());
+  std::vector<Tensor> results = runExecutable(s->executable, arguments);
 
   // Write back what the function updated in place (after the call, so the
   // generated code never reads a buffer it has already overwritten).
   for (size_t i = 0; i < s->mutatedArguments.size(); ++i) {
     size_t arg = s->mutatedArguments[i];
-    const Tensor &target =
-        arg < inputs.size() ? inputs[arg] : s->captures[arg - inputs.size()];
-    const Tensor &value = results[s->numOutputs + i];
-    if (!target.is_contiguous())
-      throw Error("compiled " + state_->options.name + ": argument " +
-                  std::to_string(arg) +
-                  " was updated in place but is not contiguous");
-    std::memcpy(bufferOf(target).data, bufferOf(value).data,
-                value.numel() * elementSize(value.dtype()));
+    writeBack(arguments[arg], results[s->numOutputs + i],
+              "compiled " + state_->options.name + ": argument " +
+                  std::to_string(arg));
   }
   results.resize(s->numOutputs);
   return results;

@@ -13,6 +13,7 @@
 
 #include "codegen/JIT.h"
 #include "frontend/Error.h"
+#include "frontend/jit/RunExecutable.h"
 #include "passes/Autodiff.h"
 #include "runtime/Executable.h"
 
@@ -24,26 +25,12 @@
 #include "mlir/Parser/Parser.h"
 #include "llvm/Support/raw_ostream.h"
 
-#include <cstring>
 #include <iostream>
 #include <mutex>
 #include <unordered_map>
 
 namespace nnc::jit {
 namespace {
-
-runtime::BufferView bufferOf(const Tensor &t) {
-  if (t.dtype() != kFloat32 && t.dtype() != kInt64)
-    throw Error("compile_step: unsupported dtype");
-  runtime::BufferView view;
-  view.data = static_cast<char *>(t.unsafeGetTensorImpl()->storage->data()) +
-              t.storage_offset() * elementSize(t.dtype());
-  view.shape = t.sizes();
-  view.strides = t.strides();
-  view.type = t.dtype() == kInt64 ? runtime::ElementType::I64
-                                  : runtime::ElementType::F32;
-  return view;
-}
 
 std::string signatureOf(const Tensor &input, const Tensor &target,
                         const CompileOptions &options) {
@@ -80,7 +67,6 @@ struct CompiledStepProgram {
   runtime::Executable executable;
   std::vector<Tensor> arguments; // after input and target, in order
   std::vector<Tensor> writeBack; // results 1.. are their new values
-  std::vector<std::vector<int64_t>> resultShapes;
   std::string graphText;
 };
 
@@ -251,13 +237,9 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   auto executable = jitCompile(module, "step", CPUCodegenOptions());
   if (!executable)
     throw Error("compile_step: " + llvm::toString(executable.takeError()));
-  std::vector<std::vector<int64_t>> resultShapes;
-  for (const runtime::ArgSpec &spec : executable->signature().outputs)
-    resultShapes.push_back(spec.shape);
   return std::make_shared<const CompiledStepProgram>(CompiledStepProgram{
       signatureOf(input, target, options), std::move(*executable),
-      std::move(arguments), std::move(writeBack), std::move(resultShapes),
-      std::move(graphText)});
+      std::move(arguments), std::move(writeBack), std::move(graphText)});
 }
 
 } // namespace
@@ -304,18 +286,9 @@ Tensor CompiledStep::operator()(const Tensor &input,
                                 const Tensor &target) const {
   std::shared_ptr<const CompiledStepProgram> p =
       state_->programFor(input, target);
-  std::vector<Tensor> dense{input.contiguous(), target.contiguous()};
-  for (const Tensor &t : p->arguments)
-    dense.push_back(t.contiguous());
-  std::vector<runtime::BufferView> in, out;
-  for (const Tensor &t : dense)
-    in.push_back(bufferOf(t));
-  std::vector<Tensor> results;
-  for (const auto &shape : p->resultShapes) {
-    results.push_back(empty(shape));
-    out.push_back(bufferOf(results.back()));
-  }
-  p->executable.run(in, out);
+  std::vector<Tensor> arguments{input, target};
+  arguments.insert(arguments.end(), p->arguments.begin(), p->arguments.end());
+  std::vector<Tensor> results = runExecutable(p->executable, arguments);
   // The new parameters and state, written back after the call. Computing
   // them straight into their own buffers (true donation) was tried and is
   // wrong with today's codegen: it does not keep every read of an old value
@@ -323,14 +296,9 @@ Tensor CompiledStep::operator()(const Tensor &input,
   // needs bufferization to see the arguments as writable in-place
   // destinations; until then this costs one copy of the parameters and
   // optimizer state per step.
-  for (size_t k = 0; k < p->writeBack.size(); ++k) {
-    const Tensor &target = p->writeBack[k];
-    if (!target.is_contiguous())
-      throw Error("compile_step: a parameter or optimizer state tensor is "
-                  "not contiguous");
-    std::memcpy(bufferOf(target).data, bufferOf(results[1 + k]).data,
-                target.numel() * elementSize(target.dtype()));
-  }
+  for (size_t k = 0; k < p->writeBack.size(); ++k)
+    writeBack(p->writeBack[k], results[1 + k],
+              "compile_step: a parameter or optimizer state tensor");
   return results[0];
 }
 

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/JIT.h"
+#include "frontend/jit/RunExecutable.h"
 #include "frontend/nnc.h"
 #include "passes/Autodiff.h"
 #include "test/unit/AllClose.h"
@@ -29,18 +30,6 @@ namespace {
 testing::AssertionResult allClose(const Tensor &actual, const Tensor &expected,
                                   double rtol = 1e-4, double atol = 1e-5) {
   return nnc::testing::allClose(actual, expected, rtol, atol);
-}
-
-nnc::runtime::BufferView bufferOf(const Tensor &t) {
-  nnc::runtime::BufferView view;
-  view.data = t.dtype() == nnc::kInt64
-                  ? static_cast<void *>(t.data_ptr<int64_t>())
-                  : static_cast<void *>(t.data_ptr<float>());
-  view.shape = t.sizes();
-  view.strides = t.strides();
-  view.type = t.dtype() == nnc::kInt64 ? nnc::runtime::ElementType::I64
-                                       : nnc::runtime::ElementType::F32;
-  return view;
 }
 
 /// Gradients of sum(op(inputs) * w) for every float input, from the tape.
@@ -82,20 +71,10 @@ std::vector<Tensor> compiledGradients(const Op &op,
   if (!executable)
     throw std::runtime_error(llvm::toString(executable.takeError()));
 
-  std::vector<nnc::runtime::BufferView> in, out;
   std::vector<Tensor> arguments = inputs;
   for (const Tensor &t : graph.captures())
-    arguments.push_back(t.contiguous());
-  for (Tensor &t : arguments) {
-    t = t.contiguous();
-    in.push_back(bufferOf(t));
-  }
-  std::vector<Tensor> results;
-  for (const auto &spec : executable->signature().outputs)
-    results.push_back(nnc::empty(spec.shape));
-  for (const Tensor &t : results)
-    out.push_back(bufferOf(t));
-  executable->run(in, out);
+    arguments.push_back(t);
+  std::vector<Tensor> results = nnc::jit::runExecutable(*executable, arguments);
   return std::vector<Tensor>(results.begin() + 1, results.end());
 }
 
