@@ -9,7 +9,9 @@
 #ifndef NNC_CODEGEN_DIAGNOSTICCAPTURE_H
 #define NNC_CODEGEN_DIAGNOSTICCAPTURE_H
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
 
 #include "llvm/Support/Error.h"
@@ -38,10 +40,21 @@ public:
 private:
   void record(mlir::Diagnostic &diagnostic) {
     llvm::raw_string_ostream os(text);
-    os << diagnostic.getLocation() << ": " << severityName(diagnostic) << ": "
-       << diagnostic << "\n";
-    for (const mlir::Diagnostic &note : diagnostic.getNotes())
-      os << note.getLocation() << ": note: " << note << "\n";
+    printLocation(os, diagnostic.getLocation());
+    os << ": " << severityName(diagnostic) << ": " << diagnostic << "\n";
+    for (const mlir::Diagnostic &note : diagnostic.getNotes()) {
+      printLocation(os, note.getLocation());
+      os << ": note: " << note << "\n";
+    }
+  }
+
+  /// "file:line:col" as compilers print it, where the location has one.
+  static void printLocation(llvm::raw_ostream &os, mlir::Location location) {
+    if (auto file = location->findInstanceOf<mlir::FileLineColLoc>())
+      os << file.getFilename().getValue() << ":" << file.getLine() << ":"
+         << file.getColumn();
+    else
+      os << location;
   }
 
   static const char *severityName(const mlir::Diagnostic &diagnostic) {

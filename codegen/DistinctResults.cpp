@@ -22,16 +22,27 @@ namespace nnc {
 } // namespace nnc
 
 namespace {
+bool isDonated(mlir::func::FuncOp function, unsigned result) {
+  return function.getResultAttr(result, nnc::kDonatedArgumentAttr) != nullptr;
+}
+
 struct DistinctResultsPass
     : nnc::impl::DistinctResultsBase<DistinctResultsPass> {
   void runOnOperation() override {
-    getOperation().walk([](mlir::func::ReturnOp ret) {
+    mlir::func::FuncOp function = getOperation();
+    function.walk([&](mlir::func::ReturnOp ret) {
       mlir::OpBuilder b(ret);
+      // A donated result must stay its argument's buffer, so a value it
+      // shares with other results is copied for those.
       llvm::DenseSet<mlir::Value> seen;
+      for (mlir::OpOperand &operand : ret->getOpOperands())
+        if (isDonated(function, operand.getOperandNumber()))
+          seen.insert(operand.get());
       for (mlir::OpOperand &operand : ret->getOpOperands()) {
         mlir::Value v = operand.get();
         auto type = llvm::dyn_cast<mlir::RankedTensorType>(v.getType());
-        if (!type || seen.insert(v).second)
+        if (!type || isDonated(function, operand.getOperandNumber()) ||
+            seen.insert(v).second)
           continue;
         // A new allocation holding a copy; bufferization keeps it (a
         // linalg.copy into tensor.empty would be folded back onto `v`).

@@ -3,6 +3,7 @@
 
 #include "codegen/DiagnosticCapture.h"
 #include "codegen/Emit.h"
+#include "codegen/Passes.h"
 #include "runtime/ThreadPool.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -48,6 +49,8 @@ static std::optional<runtime::ElementType> runtimeElementType(mlir::Type type) {
     return runtime::ElementType::I64;
   if (type.isSignlessInteger(32))
     return runtime::ElementType::I32;
+  if (type.isUnsignedInteger(8))
+    return runtime::ElementType::U8;
   if (type.isSignlessInteger(1))
     return runtime::ElementType::I1;
   return std::nullopt;
@@ -69,7 +72,7 @@ static llvm::Expected<runtime::ArgSpec> argSpec(llvm::StringRef entry,
       runtimeElementType(tensor.getElementType());
   if (!element)
     return fail("the element type is not one of f32, f64, f16, bf16, i64, "
-                "i32, i1");
+                "i32, ui8, i1");
   runtime::ArgSpec spec;
   spec.type = *element;
   for (int64_t size : tensor.getShape())
@@ -97,7 +100,19 @@ llvm::Expected<runtime::Signature> entrySignature(mlir::ModuleOp module,
       return spec.takeError();
     signature.inputs.push_back(std::move(*spec));
   }
+  // A donated result is written into its argument, not into an output.
   for (auto [index, result] : llvm::enumerate(type.getResults())) {
+    if (auto donated = func.getResultAttrOfType<mlir::IntegerAttr>(
+            index, kDonatedArgumentAttr)) {
+      uint64_t argument = donated.getValue().getZExtValue();
+      if (argument >= signature.inputs.size())
+        return errorf(llvm::formatv("entry '@{0}': result {1} is donated to "
+                                    "argument {2}, which does not exist",
+                                    entry, index, argument)
+                          .str());
+      signature.inputs[argument].donated = true;
+      continue;
+    }
     auto spec = argSpec(entry, "result", index, result);
     if (!spec)
       return spec.takeError();

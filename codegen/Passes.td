@@ -61,6 +61,65 @@ def DistinctResults : Pass<"nnc-distinct-results", "mlir::func::FuncOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Donated arguments
+//===----------------------------------------------------------------------===//
+
+def MaterializeDonatedResults : Pass<"nnc-materialize-donated-results",
+                                      "mlir::ModuleOp"> {
+  let summary = "Write each donated result into its argument's buffer";
+  let description = [{
+    A result marked `{nn.donated_argument = i}` is the new value of argument
+    `i`: the caller gives up the argument's buffer (a parameter or optimizer
+    state a training step updates) and expects the result there, not in an
+    output buffer of its own. This pass states that on tensors: the returned
+    value becomes `bufferization.materialize_in_destination %new in %arg_i`.
+    When `%new` is computed by an `nn.fusion` region, the same write is also
+    placed inside the region, so that its kernel computes straight into the
+    argument.
+
+    One-shot bufferization then decides where the write can happen in place.
+    It knows program order: where a later kernel still reads the old value,
+    the kernel writes into a copy and the copy is written back at the end;
+    otherwise the update runs in the argument's own memory and no copy is
+    made. `nnc-drop-donated-results` removes the results afterwards.
+
+    Uses of a written value that come after the write (in its block) are
+    made to use the write's result: the same value, but bufferization then
+    knows they read the destination after the write.
+
+    Example:
+
+    ```mlir
+    func.func @step(%w: tensor<4xf32>, %g: tensor<4xf32>)
+        -> (tensor<4xf32> {nn.donated_argument = 0 : i64}) {
+      %new = nn.sub %w, %g : ...
+      return %new : tensor<4xf32>
+    }
+    // becomes
+      %new = nn.sub %w, %g : ...
+      %0 = bufferization.materialize_in_destination %new in %w
+          : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+      return %0 : tensor<4xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
+def DropDonatedResults : Pass<"nnc-drop-donated-results", "mlir::ModuleOp"> {
+  let summary = "Remove donated results once they live in their arguments";
+  let description = [{
+    After bufferization, a result marked `{nn.donated_argument = i}` is
+    argument `i`'s own buffer (`nnc-materialize-donated-results` put it
+    there). Returning it would make `buffer-results-to-out-params` copy it
+    into an output buffer, so the result is removed from the function: the
+    caller reads the new value from the buffer it passed. The argument keeps
+    the unit attribute `nn.donated`, which the runtime's signature reports.
+    Private functions are handled by upstream
+    `drop-equivalent-buffer-results`; this is for entry points.
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Kernels
 //===----------------------------------------------------------------------===//
 

@@ -78,6 +78,9 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   //--- Bufferization --------------------------------------------------------
+  // Donated results (nn.donated_argument) are written into their arguments
+  // (already done before kernel outlining when coming from nnc-cpu).
+  pm.addPass(createMaterializeDonatedResults());
   // A value returned in two positions gets a copy for the second: each
   // result needs its own output buffer (after the last canonicalization,
   // which would fold the copy away again).
@@ -94,6 +97,12 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // A kernel that updated a donated argument in place returns that
+  // argument's buffer: the result goes, the caller uses its operand. Then
+  // the entry point's donated results go too: the caller passed their
+  // buffers.
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  pm.addPass(createDropDonatedResults());
   // Results become trailing output parameters: the runtime's
   // destination-passing convention (runtime/Executable.h). A result computed
   // into a fresh allocation is computed straight into the caller's buffer
@@ -169,6 +178,11 @@ void buildCPUPipeline(mlir::OpPassManager &pm,
     NNFuseOptions fuse;
     fuse.report = options.reportFusion;
     pm.addPass(createNNFuse(fuse));
+  }
+  // Donated results are written into their arguments, inside the region
+  // that computes them, so their kernels can update the arguments in place.
+  pm.addPass(createMaterializeDonatedResults());
+  if (options.fuse) {
     // One kernel function per region; the lowering below then works on
     // kernels like on any function.
     pm.addPass(createOutlineFusionRegions());

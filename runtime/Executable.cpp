@@ -23,6 +23,7 @@ std::size_t elementSize(ElementType type) {
   case ElementType::F16:
   case ElementType::BF16:
     return 2;
+  case ElementType::U8:
   case ElementType::I1:
     return 1;
   }
@@ -43,6 +44,8 @@ const char *elementTypeName(ElementType type) {
     return "i64";
   case ElementType::I32:
     return "i32";
+  case ElementType::U8:
+    return "u8";
   case ElementType::I1:
     return "i1";
   }
@@ -84,6 +87,50 @@ static void checkBuffer(const std::string &fn, const char *role, size_t index,
     if (spec.shape[d] >= 0 && spec.shape[d] != view.shape[d])
       fail("expected shape " + shapeString(spec.shape) + ", got " +
            shapeString(view.shape));
+}
+
+/// The bytes `view` spans, [first, last).
+static std::pair<const char *, const char *> byteRange(const BufferView &view) {
+  int64_t first = 0, last = 0; // element offsets of the extreme elements
+  for (size_t d = 0; d < view.shape.size(); ++d) {
+    if (view.shape[d] == 0)
+      return {nullptr, nullptr};
+    int64_t reach = (view.shape[d] - 1) * view.strides[d];
+    (reach < 0 ? first : last) += reach;
+  }
+  auto *base = static_cast<const char *>(view.data);
+  size_t size = elementSize(view.type);
+  return {base + first * static_cast<int64_t>(size),
+          base + (last + 1) * static_cast<int64_t>(size)};
+}
+
+// A donated input is written while other arguments may still be read (or
+// written): sharing memory with one of them would give wrong results, so it
+// is refused.
+void Executable::checkDonatedInputsDoNotOverlap(
+    const std::vector<BufferView> &inputs,
+    const std::vector<BufferView> &outputs) const {
+  auto overlap = [](const BufferView &a, const BufferView &b) {
+    auto [aFirst, aLast] = byteRange(a);
+    auto [bFirst, bLast] = byteRange(b);
+    return aFirst && bFirst && aFirst < bLast && bFirst < aLast;
+  };
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (!signature_.inputs[i].donated)
+      continue;
+    auto fail = [&](const char *role, size_t j) {
+      throw std::invalid_argument(
+          name_ + ": input " + std::to_string(i) +
+          " is donated (updated in place) but its buffer overlaps " + role +
+          " " + std::to_string(j));
+    };
+    for (size_t j = 0; j < inputs.size(); ++j)
+      if (j != i && overlap(inputs[i], inputs[j]))
+        fail("input", j);
+    for (size_t j = 0; j < outputs.size(); ++j)
+      if (overlap(inputs[i], outputs[j]))
+        fail("output", j);
+  }
 }
 
 // Only the batch dimension may be dynamic (DESIGN.md §4), and the generated
@@ -133,6 +180,7 @@ void Executable::run(const std::vector<BufferView> &inputs,
   for (size_t i = 0; i < outputs.size(); ++i)
     checkBuffer(name_, "output", i, signature_.outputs[i], outputs[i]);
   checkDynamicDimsAgree(inputs, outputs);
+  checkDonatedInputsDoNotOverlap(inputs, outputs);
 
   // One descriptor per buffer: {allocated, aligned, offset, sizes, strides}.
   size_t count = inputs.size() + outputs.size();

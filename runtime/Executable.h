@@ -18,7 +18,7 @@ namespace nnc::runtime {
 
 /// Element types a compiled entry point may take. Mirrors the `nn` dialect's
 /// element types; only the runtime's own spelling, no MLIR types.
-enum class ElementType { F32, F64, F16, BF16, I64, I32, I1 };
+enum class ElementType { F32, F64, F16, BF16, I64, I32, U8, I1 };
 
 /// Size in bytes of one element of `type`.
 std::size_t elementSize(ElementType type);
@@ -30,12 +30,16 @@ const char *elementTypeName(ElementType type);
 struct ArgSpec {
   std::vector<int64_t> shape;
   ElementType type = ElementType::F32;
+  /// An input the call overwrites with its new value (a parameter or
+  /// optimizer state a training step updates in place). Its buffer must not
+  /// overlap any other argument's.
+  bool donated = false;
 };
 
 /// The calling signature of an entry point: inputs first, then the output
 /// buffers the caller provides (destination-passing style). Output buffers
 /// must not overlap input buffers: generated code may write an output
-/// before it has read every input.
+/// before it has read every input. Donated inputs are written too.
 struct Signature {
   std::vector<ArgSpec> inputs;
   std::vector<ArgSpec> outputs;
@@ -71,6 +75,9 @@ public:
            const std::vector<BufferView> &outputs) const;
 
 private:
+  void
+  checkDonatedInputsDoNotOverlap(const std::vector<BufferView> &inputs,
+                                 const std::vector<BufferView> &outputs) const;
   void checkDynamicDimsAgree(const std::vector<BufferView> &inputs,
                              const std::vector<BufferView> &outputs) const;
 

@@ -18,3 +18,15 @@ func.func @dynamic(%x: tensor<?x4xf32>, %y: tensor<?x4xf32>)
     -> (tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>) {
   return %x, %y, %x : tensor<?x4xf32>, tensor<?x4xf32>, tensor<?x4xf32>
 }
+
+// -----
+
+// A donated result keeps the value; the other position gets the copy, so the
+// donated one can stay its argument's buffer.
+// CHECK-LABEL: func.func @donated
+// CHECK:         %[[C:.*]] = bufferization.alloc_tensor() copy(%arg1) : tensor<3xf32>
+// CHECK:         return %[[C]], %arg1
+func.func @donated(%x: tensor<3xf32>, %y: tensor<3xf32>)
+    -> (tensor<3xf32>, tensor<3xf32> {nn.donated_argument = 0 : i64}) {
+  return %y, %y : tensor<3xf32>, tensor<3xf32>
+}

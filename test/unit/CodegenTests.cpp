@@ -333,6 +333,70 @@ func.func @f(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<3x2xf32>) {
   EXPECT_EQ(reshaped.data, x.data);
 }
 
+//===----------------------------------------------------------------------===//
+// Donated arguments (nn.donated_argument)
+//===----------------------------------------------------------------------===//
+
+// An SGD step on one weight: the update reads the old weight and a later
+// output reads it again, so one weight is updated in place and the other
+// only after its last read. Both must end up holding the new values, and
+// the read must see the old ones.
+constexpr llvm::StringLiteral kDonatedStep = R"mlir(
+func.func @step(%x: tensor<2x3xf32>, %w: tensor<3x4xf32>, %v: tensor<4xf32>)
+    -> (tensor<2x4xf32>, tensor<3x4xf32> {nn.donated_argument = 1 : i64},
+        tensor<4xf32> {nn.donated_argument = 2 : i64}) {
+  %y = nn.matmul %x, %w : tensor<2x3xf32>, tensor<3x4xf32>
+  %lr = nn.constant dense<0.5> : tensor<f32>
+  %g = nn.mul %w, %lr : tensor<3x4xf32>, tensor<f32>
+  %w2 = nn.sub %w, %g : tensor<3x4xf32>, tensor<3x4xf32>
+  %v2 = nn.exp %v : tensor<4xf32>
+  %out = nn.add %y, %v : tensor<2x4xf32>, tensor<4xf32>
+  return %out, %w2, %v2 : tensor<2x4xf32>, tensor<3x4xf32>, tensor<4xf32>
+}
+)mlir";
+
+TEST_F(CodegenTest, DonatedResultsAreWrittenIntoTheirArguments) {
+  Executable step = compile(kDonatedStep, "step");
+  const nnc::runtime::Signature &signature = step.signature();
+  ASSERT_EQ(signature.inputs.size(), 3u);
+  EXPECT_FALSE(signature.inputs[0].donated);
+  EXPECT_TRUE(signature.inputs[1].donated);
+  EXPECT_TRUE(signature.inputs[2].donated);
+  ASSERT_EQ(signature.outputs.size(), 1u); // only %out
+
+  Buffer x({2, 3}, ramp(6)), w({3, 4}, ramp(12, 0.3f)), v({4}, ramp(4, 0.7f));
+  std::vector<float> w0 = w.data, v0 = v.data;
+  Buffer out({2, 4}, -99.0f);
+  run(step, {&x, &w, &v}, {&out});
+
+  std::vector<float> expected = matmul(x.data, w0, 2, 3, 4, &v0);
+  expectNear(out.data, expected); // read the old w and v
+  std::vector<float> w1(w0.size()), v1(v0.size());
+  for (size_t i = 0; i < w0.size(); ++i)
+    w1[i] = w0[i] - w0[i] * 0.5f;
+  for (size_t i = 0; i < v0.size(); ++i)
+    v1[i] = std::exp(v0[i]);
+  expectNear(w.data, w1);
+  expectNear(v.data, v1);
+}
+
+TEST_F(CodegenTest, DonatedInputMayNotOverlapAnotherArgument) {
+  Executable step = compile(kDonatedStep, "step");
+  Buffer x({2, 3}, ramp(6)), w({3, 4}, ramp(12)), out({2, 4});
+  // v views the first four elements of w's memory.
+  BufferView v{w.data.data(), {4}, {1}, ElementType::F32};
+  try {
+    step.run({x.view(), w.view(), v}, {out.view()});
+    FAIL() << "expected an overlap error";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find("input 1 is donated (updated in "
+                                         "place) but its buffer overlaps "
+                                         "input 2"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(CodegenTest, NNTwoLayerMLP) {
   Executable mlp = compile(R"mlir(
 func.func @mlp(%x: tensor<8x16xf32>, %w1: tensor<16x32xf32>,
