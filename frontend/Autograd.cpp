@@ -70,13 +70,28 @@ private:
   Tensor variable_;
 };
 
+/// What autograd remembers about a saved tensor besides its value, to
+/// refuse it once an in-place op has modified it (PyTorch's
+/// SavedVariable).
+struct SavedVersion {
+  uint32_t version;
+  /// The node that made the tensor ("" for a leaf): named in the error.
+  std::string producer;
+};
+
+/// PyTorch's legacy type name in messages: "torch.FloatTensor".
+std::string legacyTypeName(ScalarType type) {
+  return std::string("torch.") + toString(type) + "Tensor";
+}
+
 /// An op's backward: a function of the output gradient and saved tensors.
 class FunctionNode final : public Node {
 public:
   FunctionNode(const char *name, std::vector<std::shared_ptr<Node>> next,
-               std::vector<Tensor> saved, BackwardFunction backward)
+               std::vector<Tensor> saved, std::vector<SavedVersion> versions,
+               BackwardFunction backward)
       : Node(name, std::move(next)), saved_(std::move(saved)),
-        backward_(std::move(backward)) {
+        versions_(std::move(versions)), backward_(std::move(backward)) {
     for (const std::shared_ptr<Node> &n : next_functions())
       needsGrad_.push_back(n != nullptr);
   }
@@ -84,6 +99,7 @@ public:
   std::vector<Tensor> apply(const Tensor &gradOutput) override {
     if (released_)
       throw Error(kFreedGraphMessage);
+    checkVersions();
     return backward_(BackwardArgs{gradOutput, saved_, needsGrad_});
   }
 
@@ -97,7 +113,28 @@ public:
   }
 
 private:
+  void checkVersions() const {
+    for (size_t i = 0; i < saved_.size(); ++i) {
+      const Tensor &t = saved_[i];
+      if (!t.defined() || t._version() == versions_[i].version)
+        continue;
+      std::string message =
+          "one of the variables needed for gradient computation has been "
+          "modified by an inplace operation: [" +
+          legacyTypeName(t.dtype()) + " " + shapeToString(t.sizes()) + "]";
+      if (!versions_[i].producer.empty())
+        message += ", which is output 0 of " + versions_[i].producer + ",";
+      message += " is at version " + std::to_string(t._version()) +
+                 "; expected version " + std::to_string(versions_[i].version) +
+                 " instead. Hint: enable anomaly detection to find the "
+                 "operation that failed to compute its gradient, with "
+                 "torch.autograd.set_detect_anomaly(True).";
+      throw Error(message);
+    }
+  }
+
   std::vector<Tensor> saved_;
+  std::vector<SavedVersion> versions_;
   BackwardFunction backward_;
   std::vector<bool> needsGrad_;
   bool released_ = false;
@@ -151,15 +188,66 @@ void recordGradient(const Tensor &output, const char *name,
     next.push_back(gradientEdge(t));
   }
   // Saved tensors are stored detached: a saved output must not hold its
-  // own node (a cycle), and backward must not extend the graph.
+  // own node (a cycle), and backward must not extend the graph. Their
+  // versions now are what backward expects to find.
   std::vector<Tensor> detached;
-  for (const Tensor &t : saved)
+  std::vector<SavedVersion> versions;
+  // Detaching is bookkeeping, not part of a traced program: a saved tensor
+  // no traced op produced (max_pool2d's indices) must not become an input.
+  TraceHookGuard untraced(nullptr);
+  for (const Tensor &t : saved) {
     detached.push_back(t.defined() ? t.detach() : t);
-  auto &meta = output.unsafeGetTensorImpl()->autograd;
+    if (!t.defined()) {
+      versions.push_back({0, ""});
+      continue;
+    }
+    bool isOutput = t.unsafeGetTensorImpl() == output.unsafeGetTensorImpl();
+    std::string producer = isOutput      ? name
+                           : t.grad_fn() ? t.grad_fn()->name()
+                                         : "";
+    versions.push_back(
+        {static_cast<uint32_t>(t._version()), std::move(producer)});
+  }
+  TensorImpl *outputImpl = output.unsafeGetTensorImpl();
+  // A view's history goes stale if its storage is written in place.
+  for (const Tensor &t : inputs)
+    if (t.defined() && t.unsafeGetTensorImpl()->storage == outputImpl->storage)
+      outputImpl->viewMark.mark(outputImpl->storage.get());
+  auto &meta = outputImpl->autograd;
   if (!meta)
     meta = std::make_shared<AutogradMeta>();
-  meta->gradFn = std::make_shared<FunctionNode>(
-      name, std::move(next), std::move(detached), std::move(backward));
+  meta->gradFn =
+      std::make_shared<FunctionNode>(name, std::move(next), std::move(detached),
+                                     std::move(versions), std::move(backward));
+}
+
+void checkInPlaceWithHistory(const char *op, const Tensor &self) {
+  if (self.is_leaf() && self.requires_grad())
+    throw Error(std::string(op) +
+                ": a leaf Variable that requires grad is being used in an "
+                "in-place operation.");
+  if (self.unsafeGetTensorImpl()->storage->autogradViews() > 0)
+    throw Error(std::string(op) +
+                ": in-place operations on a view of a tensor that takes part "
+                "in autograd, or on a tensor that has such views, are not "
+                "supported; use the out-of-place op (or clone() first)");
+}
+
+Tensor copyWithHistory(const Tensor &t) {
+  Tensor copy = detail::denseCopy(t);
+  if (const std::shared_ptr<Node> &gradFn = t.grad_fn()) {
+    auto meta = std::make_shared<AutogradMeta>();
+    meta->gradFn = gradFn;
+    copy.unsafeGetTensorImpl()->autograd = std::move(meta);
+  }
+  return copy;
+}
+
+void rebaseHistory(const Tensor &self, const Tensor &value) {
+  auto &meta = self.unsafeGetTensorImpl()->autograd;
+  if (!meta)
+    meta = std::make_shared<AutogradMeta>();
+  meta->gradFn = value.grad_fn();
 }
 
 Tensor sumToShape(const Tensor &grad, const IntList &shape) {
@@ -266,7 +354,7 @@ const Tensor &Tensor::requires_grad_(bool requires_grad) const {
                       "flags of leaf variables. If you want to use a computed "
                       "variable in a subgraph that doesn't require "
                       "differentiation use var_no_grad = var.detach().");
-  if (requires_grad && dtype() != kFloat32)
+  if (requires_grad && !isFloatingType(dtype()))
     throw Error(std::string("requires_grad_: only Tensors of floating point "
                             "dtype can require gradients (got ") +
                 toString(dtype()) + ")");

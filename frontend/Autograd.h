@@ -113,6 +113,19 @@ void recordGradient(const Tensor &output, const char *name,
 /// Whether an op on `inputs` would record history now.
 bool anyRequiresGrad(const std::vector<Tensor> &inputs);
 
+// In-place ops that record history (PyTorch's rebase_history): the
+// functional op runs on a copy of the tensor that carries its history, and
+// the tensor then takes the result's history.
+
+/// Throws unless `self` may be written in place by `op` while recording
+/// history: not a leaf that requires grad, and no view with history shares
+/// its storage (nnc does not regenerate views' history, as PyTorch does).
+void checkInPlaceWithHistory(const char *op, const Tensor &self);
+/// A dense copy of `t` with t's grad_fn: the functional op's input.
+Tensor copyWithHistory(const Tensor &t);
+/// Gives `self` the history of `value`, the result now in self's memory.
+void rebaseHistory(const Tensor &self, const Tensor &value);
+
 /// Resets the .grad() of each tensor that has one: to undefined
 /// (`setToNone`, PyTorch's default) or to zeros. What Module::zero_grad and
 /// Optimizer::zero_grad both do, over their own parameters.

@@ -21,37 +21,12 @@
 
 namespace nnc {
 
-using detail::checkFloatTensor;
 using detail::normalizeDim;
 using detail::traced;
 
 //===----------------------------------------------------------------------===//
-// ScalarType and Storage
+// Storage
 //===----------------------------------------------------------------------===//
-
-std::size_t elementSize(ScalarType type) {
-  switch (type) {
-  case ScalarType::Float32:
-    return 4;
-  case ScalarType::Int64:
-    return 8;
-  }
-  return 0;
-}
-
-const char *toString(ScalarType type) {
-  switch (type) {
-  case ScalarType::Float32:
-    return "Float";
-  case ScalarType::Int64:
-    return "Long";
-  }
-  return "?";
-}
-
-std::ostream &operator<<(std::ostream &os, ScalarType type) {
-  return os << toString(type);
-}
 
 Storage::Storage(std::size_t nbytes)
     : data_(runtime::allocateAligned(nbytes)), nbytes_(nbytes),
@@ -140,18 +115,46 @@ Tensor makeView(const Tensor &base, IntList sizes, IntList strides,
 
 Tensor denseCopy(const Tensor &t) {
   Tensor out = allocate(t.sizes(), t.dtype());
-  if (t.dtype() == kInt64)
-    kernels::copy(t.sizes(), t.data_ptr<int64_t>(), t.strides(),
-                  out.data_ptr<int64_t>(), out.strides());
-  else
-    kernels::copy(t.sizes(), t.data_ptr<float>(), t.strides(),
-                  out.data_ptr<float>(), out.strides());
+  kernels::copy(t.dtype(), t.sizes(), t.data_ptr(), t.strides(), out.data_ptr(),
+                out.strides());
   return out;
 }
 
-void checkFloatTensor(const char *op, const Tensor &t) {
+void convertInto(const Tensor &src, const Tensor &dst) {
+  if (src.dtype() == dst.dtype()) {
+    kernels::copy(src.dtype(), src.sizes(), src.data_ptr(), src.strides(),
+                  dst.data_ptr(), dst.strides());
+    return;
+  }
+  dispatch(src.dtype(), [&](auto srcTag) {
+    using From = typename decltype(srcTag)::type;
+    dispatch(dst.dtype(), [&](auto dstTag) {
+      using To = typename decltype(dstTag)::type;
+      const From *in = static_cast<const From *>(src.data_ptr());
+      To *out = static_cast<To *>(dst.data_ptr());
+      forEachIndex<2>(src.sizes(), {src.strides(), dst.strides()},
+                      [&](const std::array<int64_t, 2> &o) {
+                        out[o[1]] = convertElement<To>(in[o[0]]);
+                      });
+    });
+  });
+}
+
+Tensor convert(const Tensor &t, ScalarType dtype) {
+  if (t.dtype() == dtype)
+    return t;
+  Tensor out = allocate(t.sizes(), dtype);
+  convertInto(t, out);
+  return out;
+}
+
+void checkDefined(const char *op, const Tensor &t) {
   if (!t.defined())
     throw Error(std::string(op) + ": expected a defined tensor");
+}
+
+void checkFloatTensor(const char *op, const Tensor &t) {
+  checkDefined(op, t);
   if (t.dtype() != kFloat32)
     throw Error(std::string(op) + ": expected a Float tensor, got " +
                 toString(t.dtype()));
@@ -291,11 +294,19 @@ bool Tensor::is_same_storage(const Tensor &other) const {
          other.impl("is_same_storage").storage;
 }
 
-void *Tensor::rawDataPtr() const {
+void *Tensor::data_ptr() const {
   const TensorImpl &t = impl("data_ptr");
   return static_cast<char *>(t.storage->data()) +
          t.storageOffset * static_cast<int64_t>(elementSize(t.dtype));
 }
+
+int64_t Tensor::element_size() const {
+  return static_cast<int64_t>(elementSize(dtype()));
+}
+
+bool Tensor::is_floating_point() const { return isFloatingType(dtype()); }
+
+int64_t Tensor::_version() const { return impl("_version").storage->version(); }
 
 void Tensor::checkDataType(ScalarType requested) const {
   const TensorImpl &t = impl("data_ptr");
@@ -305,10 +316,21 @@ void Tensor::checkDataType(ScalarType requested) const {
                 toString(t.dtype) + ", got one for " + toString(requested));
 }
 
-void Tensor::checkItem() const {
+void Tensor::throwItemOverflow(const Scalar &value, ScalarType type) {
+  std::ostringstream os;
+  os << "item: value cannot be converted to type " << toString(type)
+     << " without overflow: " << value;
+  throw Error(os.str());
+}
+
+Scalar Tensor::item() const {
   if (numel() != 1)
     throw Error("item: a Tensor with " + std::to_string(numel()) +
                 " elements cannot be converted to a scalar");
+  return detail::dispatch(dtype(), [&](auto tag) -> Scalar {
+    using T = typename decltype(tag)::type;
+    return Scalar(*static_cast<const T *>(data_ptr()));
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -339,6 +361,24 @@ Tensor Tensor::contiguous() const {
   });
   autograd::recordGradient(out, "CloneBackward0", {*this}, {},
                            identityBackward);
+  return out;
+}
+
+Tensor Tensor::to(ScalarType dtype) const {
+  impl("to");
+  if (dtype == this->dtype())
+    return *this;
+  OpAttrs attrs;
+  attrs.dtype = dtype;
+  Tensor out = traced(OpKind::Cast, {*this}, attrs,
+                      [&] { return detail::convert(*this, dtype); });
+  // Only floating tensors take part in autograd: the gradient goes back
+  // in the input's dtype.
+  if (isFloatingType(dtype))
+    autograd::recordGradient(
+        out, "ToCopyBackward0", {*this}, {},
+        [from = this->dtype()](const autograd::BackwardArgs &a)
+            -> std::vector<Tensor> { return {a.grad.to(from)}; });
   return out;
 }
 
@@ -385,6 +425,24 @@ Tensor Tensor::reshape(const IntList &shape) const {
 }
 
 Tensor Tensor::flatten() const { return reshape({-1}); }
+
+Tensor Tensor::flatten(int64_t start_dim, int64_t end_dim) const {
+  impl("flatten");
+  if (dim() == 0)
+    return reshape({1});
+  int64_t start = normalizeDim("flatten", start_dim, dim());
+  int64_t end = normalizeDim("flatten", end_dim, dim());
+  if (start > end)
+    throw Error("flatten: flatten() has invalid args: start_dim cannot come "
+                "after end_dim");
+  IntList shape(sizes().begin(), sizes().begin() + start);
+  int64_t merged = 1;
+  for (int64_t d = start; d <= end; ++d)
+    merged *= size(d);
+  shape.push_back(merged);
+  shape.insert(shape.end(), sizes().begin() + end + 1, sizes().end());
+  return reshape(shape);
+}
 
 Tensor Tensor::transpose(int64_t dim0, int64_t dim1) const {
   const TensorImpl &t = impl("transpose");
@@ -582,22 +640,50 @@ Tensor Tensor::permute(const IntList &dims) const {
 
 namespace {
 
-/// A fresh dense tensor filled by `fill(data, numel)`, recorded as a
-/// Constant.
+/// A fresh dense tensor of floating `dtype` whose values `fill(data,
+/// numel)` writes (data is float* or double*; 16-bit floats are filled as
+/// float, then rounded), recorded as a Constant.
 template <class Fill>
-Tensor createConstant(const char *op, const IntList &shape, Fill &&fill) {
+Tensor createConstant(const char *op, const IntList &shape, ScalarType dtype,
+                      Fill &&fill) {
   detail::checkShape(op, shape);
   return traced(OpKind::Constant, {}, {}, [&] {
-    Tensor out = detail::allocate(shape);
-    fill(out.data_ptr<float>(), out.numel());
+    Tensor out = detail::allocate(shape, dtype);
+    if (dtype == kFloat64) {
+      fill(out.data_ptr<double>(), out.numel());
+      return out;
+    }
+    Tensor values = dtype == kFloat32 ? out : detail::allocate(shape, kFloat32);
+    fill(values.data_ptr<float>(), values.numel());
+    if (dtype != kFloat32)
+      detail::convertInto(values, out);
     return out;
   });
 }
 
-/// The generator behind randn: the standard fully specifies
-/// std::mt19937_64's output, and the normal samples come from Box-Muller
-/// written here, so a seed gives the same tensors everywhere.
-struct NormalGenerator {
+/// A fresh dense tensor of `dtype` whose element i is `value(i)` (a
+/// Scalar, converted), recorded as a Constant.
+template <class Value>
+Tensor createFromIndex(const char *op, const IntList &shape, ScalarType dtype,
+                       Value &&value) {
+  detail::checkShape(op, shape);
+  return traced(OpKind::Constant, {}, {}, [&] {
+    Tensor out = detail::allocate(shape, dtype);
+    detail::dispatch(dtype, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      T *data = out.data_ptr<T>();
+      for (int64_t i = 0, n = out.numel(); i < n; ++i)
+        data[i] = value(i).template to<T>();
+    });
+    return out;
+  });
+}
+
+/// The generator behind randn, rand, randint and randperm: the standard
+/// fully specifies std::mt19937_64's output, and the samples come from
+/// formulas written here (Box-Muller, top bits, Fisher-Yates), so a seed
+/// gives the same tensors everywhere.
+struct RandomGenerator {
   std::mutex mutex;
   std::mt19937_64 engine{67280421310721ull}; // PyTorch's default seed
 
@@ -605,85 +691,217 @@ struct NormalGenerator {
   double uniformOpenZero() {
     return (static_cast<double>(engine() >> 11) + 1.0) * 0x1.0p-53;
   }
-  /// Uniform floats in [0, 1), from the top 24 bits (every value exact).
+  /// Uniform values in [0, 1) from the top 24 (float) or 53 (double) bits,
+  /// so every value is exact.
   void fillUniform(float *data, int64_t n) {
     std::lock_guard<std::mutex> lock(mutex);
     for (int64_t i = 0; i < n; ++i)
       data[i] = static_cast<float>(engine() >> 40) * 0x1.0p-24f;
   }
-  void fill(float *data, int64_t n) {
+  void fillUniform(double *data, int64_t n) {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (int64_t i = 0; i < n; ++i)
+      data[i] = static_cast<double>(engine() >> 11) * 0x1.0p-53;
+  }
+  template <class T> void fillNormal(T *data, int64_t n) {
     std::lock_guard<std::mutex> lock(mutex);
     constexpr double kTwoPi = 6.283185307179586476925286766559;
     for (int64_t i = 0; i < n; i += 2) {
       double radius = std::sqrt(-2.0 * std::log(uniformOpenZero()));
       double angle = kTwoPi * uniformOpenZero();
-      data[i] = static_cast<float>(radius * std::cos(angle));
+      data[i] = static_cast<T>(radius * std::cos(angle));
       if (i + 1 < n)
-        data[i + 1] = static_cast<float>(radius * std::sin(angle));
+        data[i + 1] = static_cast<T>(radius * std::sin(angle));
     }
+  }
+  /// Uniform in [0, range), without modulo bias (rejection).
+  uint64_t below(uint64_t range) {
+    uint64_t limit = UINT64_MAX - UINT64_MAX % range;
+    uint64_t draw;
+    do
+      draw = engine();
+    while (draw >= limit);
+    return draw % range;
   }
 };
 
-NormalGenerator &normalGenerator() {
-  static NormalGenerator generator;
+RandomGenerator &randomGenerator() {
+  static RandomGenerator generator;
   return generator;
+}
+
+void checkValueCount(const IntList &shape, size_t count) {
+  detail::checkShape("tensor", shape);
+  if (detail::numelOf(shape) != static_cast<int64_t>(count))
+    throw Error("tensor: " + std::to_string(count) +
+                " values do not fill shape " + shapeToString(shape) + " (" +
+                std::to_string(detail::numelOf(shape)) + " elements)");
 }
 
 } // namespace
 
 void manual_seed(uint64_t seed) {
-  NormalGenerator &generator = normalGenerator();
+  RandomGenerator &generator = randomGenerator();
   std::lock_guard<std::mutex> lock(generator.mutex);
   generator.engine.seed(seed);
 }
 
-Tensor empty(const IntList &shape) {
+Tensor empty(const IntList &shape, ScalarType dtype) {
   detail::checkShape("empty", shape);
-  return detail::allocate(shape);
+  return detail::allocate(shape, dtype);
 }
 
-Tensor full(const IntList &shape, float value) {
-  return createConstant("full", shape, [&](float *data, int64_t n) {
-    std::fill(data, data + n, value);
+Tensor full(const IntList &shape, const Scalar &value,
+            std::optional<ScalarType> dtype) {
+  ScalarType type =
+      dtype.value_or(value.isFloatingPoint() ? kFloat32 : value.type());
+  detail::checkShape("full", shape);
+  return traced(OpKind::Constant, {}, {}, [&] {
+    Tensor out = detail::allocate(shape, type);
+    detail::dispatch(type, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      std::fill_n(out.data_ptr<T>(), out.numel(), value.to<T>());
+    });
+    return out;
   });
 }
 
-Tensor zeros(const IntList &shape) {
-  return createConstant("zeros", shape, [](float *data, int64_t n) {
-    std::fill(data, data + n, 0.0f);
+Tensor zeros(const IntList &shape, ScalarType dtype) {
+  return full(shape, 0, dtype);
+}
+
+Tensor ones(const IntList &shape, ScalarType dtype) {
+  return full(shape, 1, dtype);
+}
+
+Tensor empty_like(const Tensor &like, std::optional<ScalarType> dtype) {
+  return empty(like.sizes(), dtype.value_or(like.dtype()));
+}
+Tensor zeros_like(const Tensor &like, std::optional<ScalarType> dtype) {
+  return zeros(like.sizes(), dtype.value_or(like.dtype()));
+}
+Tensor ones_like(const Tensor &like, std::optional<ScalarType> dtype) {
+  return ones(like.sizes(), dtype.value_or(like.dtype()));
+}
+Tensor full_like(const Tensor &like, const Scalar &value,
+                 std::optional<ScalarType> dtype) {
+  return full(like.sizes(), value, dtype.value_or(like.dtype()));
+}
+
+Tensor scalar_tensor(const Scalar &value, ScalarType dtype) {
+  return full({}, value, dtype);
+}
+
+Tensor arange(const Scalar &end, std::optional<ScalarType> dtype) {
+  return arange(0, end, 1, dtype);
+}
+
+Tensor arange(const Scalar &start, const Scalar &end, const Scalar &step,
+              std::optional<ScalarType> dtype) {
+  bool integral =
+      start.isIntegral(true) && end.isIntegral(true) && step.isIntegral(true);
+  ScalarType type = dtype.value_or(integral ? kInt64 : kFloat32);
+  double first = start.toDouble(), last = end.toDouble(),
+         increment = step.toDouble();
+  if (increment == 0)
+    throw Error("arange: step must be nonzero");
+  if ((increment > 0 && last < first) || (increment < 0 && last > first))
+    throw Error("arange: upper bound and larger bound inconsistent with "
+                "step sign");
+  int64_t count =
+      integral ? (end.toLong() - start.toLong() + step.toLong() -
+                  (step.toLong() > 0 ? 1 : -1)) /
+                     step.toLong()
+               : static_cast<int64_t>(std::ceil((last - first) / increment));
+  return createFromIndex("arange", {count}, type, [&](int64_t i) {
+    if (integral)
+      return Scalar(start.toLong() + i * step.toLong());
+    return Scalar(first + static_cast<double>(i) * increment);
   });
 }
 
-Tensor ones(const IntList &shape) {
-  return createConstant("ones", shape, [](float *data, int64_t n) {
-    std::fill(data, data + n, 1.0f);
+Tensor linspace(const Scalar &start, const Scalar &end, int64_t steps,
+                ScalarType dtype) {
+  if (steps < 0)
+    throw Error("linspace: number of steps must be non-negative, got " +
+                std::to_string(steps));
+  double first = start.toDouble(), last = end.toDouble();
+  double step = steps > 1 ? (last - first) / static_cast<double>(steps - 1) : 0;
+  // As PyTorch: the first half counts up from start, the second half down
+  // from end, so both ends are exact (one step is just start).
+  int64_t half = steps == 1 ? 1 : steps / 2;
+  return createFromIndex("linspace", {steps}, dtype, [&](int64_t i) {
+    return Scalar(i < half ? first + step * static_cast<double>(i)
+                           : last - step * static_cast<double>(steps - i - 1));
   });
 }
 
-Tensor scalar_tensor(float value) {
-  return createConstant("scalar_tensor", {},
-                        [&](float *data, int64_t) { data[0] = value; });
-}
-
-Tensor randn(const IntList &shape) {
-  return createConstant("randn", shape, [](float *data, int64_t n) {
-    normalGenerator().fill(data, n);
+Tensor eye(int64_t n, std::optional<int64_t> m, ScalarType dtype) {
+  int64_t cols = m.value_or(n);
+  if (n < 0 || cols < 0)
+    throw Error("eye: n and m must be non-negative, got " + std::to_string(n) +
+                " and " + std::to_string(cols));
+  return createFromIndex("eye", {n, cols}, dtype, [&](int64_t i) {
+    return Scalar(i / cols == i % cols ? 1 : 0);
   });
 }
 
-Tensor rand(const IntList &shape) {
-  return createConstant("rand", shape, [](float *data, int64_t n) {
-    normalGenerator().fillUniform(data, n);
+Tensor randn(const IntList &shape, ScalarType dtype) {
+  if (!isFloatingType(dtype))
+    throw Error(std::string("randn: expected a floating dtype, got ") +
+                toString(dtype));
+  return createConstant("randn", shape, dtype, [](auto *data, int64_t n) {
+    randomGenerator().fillNormal(data, n);
   });
+}
+
+Tensor rand(const IntList &shape, ScalarType dtype) {
+  if (!isFloatingType(dtype))
+    throw Error(std::string("rand: expected a floating dtype, got ") +
+                toString(dtype));
+  return createConstant("rand", shape, dtype, [](auto *data, int64_t n) {
+    randomGenerator().fillUniform(data, n);
+  });
+}
+
+Tensor randint(int64_t low, int64_t high, const IntList &shape,
+               ScalarType dtype) {
+  if (low >= high)
+    throw Error("randint: random_ expects 'from' to be less than 'to', but "
+                "got from=" +
+                std::to_string(low) + " >= to=" + std::to_string(high));
+  RandomGenerator &generator = randomGenerator();
+  std::lock_guard<std::mutex> lock(generator.mutex);
+  uint64_t range = static_cast<uint64_t>(high - low);
+  return createFromIndex("randint", shape, dtype, [&](int64_t) {
+    return Scalar(low + static_cast<int64_t>(generator.below(range)));
+  });
+}
+
+Tensor randint(int64_t high, const IntList &shape, ScalarType dtype) {
+  return randint(0, high, shape, dtype);
+}
+
+Tensor randperm(int64_t n, ScalarType dtype) {
+  if (n < 0)
+    throw Error("randperm: n must be non-negative, got " + std::to_string(n));
+  std::vector<int64_t> permutation(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)
+    permutation[i] = i;
+  {
+    RandomGenerator &generator = randomGenerator();
+    std::lock_guard<std::mutex> lock(generator.mutex);
+    for (int64_t i = n - 1; i > 0; --i)
+      std::swap(permutation[i],
+                permutation[generator.below(static_cast<uint64_t>(i + 1))]);
+  }
+  return createFromIndex("randperm", {n}, dtype,
+                         [&](int64_t i) { return Scalar(permutation[i]); });
 }
 
 Tensor tensor(std::vector<float> values, const IntList &shape) {
-  detail::checkShape("tensor", shape);
-  if (detail::numelOf(shape) != static_cast<int64_t>(values.size()))
-    throw Error("tensor: " + std::to_string(values.size()) +
-                " values do not fill shape " + shapeToString(shape) + " (" +
-                std::to_string(detail::numelOf(shape)) + " elements)");
-  return createConstant("tensor", shape, [&](float *data, int64_t n) {
+  checkValueCount(shape, values.size());
+  return createConstant("tensor", shape, kFloat32, [&](auto *data, int64_t n) {
     std::copy(values.begin(), values.begin() + n, data);
   });
 }
@@ -693,28 +911,34 @@ Tensor tensor(std::vector<float> values) {
   return tensor(std::move(values), {n});
 }
 
+Tensor tensor(const std::vector<double> &values, const IntList &shape,
+              ScalarType dtype) {
+  checkValueCount(shape, values.size());
+  return createFromIndex("tensor", shape, dtype,
+                         [&](int64_t i) { return Scalar(values[i]); });
+}
+
 Tensor int64Tensor(const std::vector<int64_t> &values, const IntList &shape) {
-  detail::checkShape("tensor", shape);
-  if (detail::numelOf(shape) != static_cast<int64_t>(values.size()))
-    throw Error("tensor: " + std::to_string(values.size()) +
-                " values do not fill shape " + shapeToString(shape) + " (" +
-                std::to_string(detail::numelOf(shape)) + " elements)");
-  return traced(OpKind::Constant, {}, {}, [&] {
-    Tensor out = detail::allocate(shape, kInt64);
-    std::copy(values.begin(), values.end(), out.data_ptr<int64_t>());
-    return out;
-  });
+  checkValueCount(shape, values.size());
+  return createFromIndex("tensor", shape, kInt64,
+                         [&](int64_t i) { return Scalar(values[i]); });
 }
 
 Tensor from_blob(float *data, const IntList &shape) {
+  return from_blob(data, shape, kFloat32);
+}
+
+Tensor from_blob(void *data, const IntList &shape, ScalarType dtype) {
   detail::checkShape("from_blob", shape);
   if (!data && detail::numelOf(shape) != 0)
     throw Error("from_blob: data is null");
   return traced(OpKind::Constant, {}, {}, [&] {
     auto impl = std::make_shared<TensorImpl>();
     impl->storage = std::make_shared<Storage>(
-        data, static_cast<std::size_t>(detail::numelOf(shape)) * sizeof(float),
+        data,
+        static_cast<std::size_t>(detail::numelOf(shape)) * elementSize(dtype),
         nullptr);
+    impl->dtype = dtype;
     impl->sizes = shape;
     impl->strides = detail::contiguousStrides(shape);
     return Tensor(std::move(impl));

@@ -9,6 +9,9 @@
 #ifndef NNC_FRONTEND_TENSORIMPL_H
 #define NNC_FRONTEND_TENSORIMPL_H
 
+#include "frontend/ScalarType.h"
+
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -21,20 +24,6 @@ namespace nnc {
 namespace autograd {
 struct AutogradMeta;
 } // namespace autograd
-
-/// Element types. Math is float32; int64 exists for class-index targets
-/// (creation, copies, views, printing).
-enum class ScalarType { Float32, Int64 };
-constexpr ScalarType kFloat32 = ScalarType::Float32;
-constexpr ScalarType kFloat = ScalarType::Float32;
-constexpr ScalarType kInt64 = ScalarType::Int64;
-constexpr ScalarType kLong = ScalarType::Int64;
-
-/// Bytes per element of `type`.
-std::size_t elementSize(ScalarType type);
-/// The name libtorch prints ("Float", "Long").
-const char *toString(ScalarType type);
-std::ostream &operator<<(std::ostream &os, ScalarType type);
 
 /// A block of memory holding a tensor's elements, shared by all its views.
 /// Owns the memory unless created over a caller's buffer (from_blob).
@@ -51,10 +40,49 @@ public:
   void *data() const { return data_; }
   std::size_t nbytes() const { return nbytes_; }
 
+  /// PyTorch's version counter: in-place ops bump it, and autograd
+  /// compares it with the version each saved tensor had when saved.
+  uint32_t version() const { return version_; }
+  void bumpVersion() { ++version_; }
+
+  /// How many live views of this storage carry autograd history (see
+  /// AutogradViewMark): an in-place op that records history refuses to
+  /// write a storage such views see, since their gradients would not
+  /// follow the new values.
+  int autogradViews() const { return autogradViews_; }
+  void addAutogradView() { ++autogradViews_; }
+  void removeAutogradView() { --autogradViews_; }
+
 private:
+  // Atomic: views of one storage may be written or dropped on different
+  // threads.
+  std::atomic<uint32_t> version_{0};
+  std::atomic<int> autogradViews_{0};
   void *data_;
   std::size_t nbytes_;
   std::function<void(void *)> deleter_;
+};
+
+/// Counts its TensorImpl in Storage::autogradViews while alive, once
+/// marked. Copying a TensorImpl makes a new tensor, which is not marked.
+class AutogradViewMark {
+public:
+  AutogradViewMark() = default;
+  AutogradViewMark(const AutogradViewMark &) {}
+  AutogradViewMark &operator=(const AutogradViewMark &) { return *this; }
+  ~AutogradViewMark() {
+    if (storage_)
+      storage_->removeAutogradView();
+  }
+  void mark(Storage *storage) {
+    if (storage_)
+      return;
+    storage_ = storage;
+    storage_->addAutogradView();
+  }
+
+private:
+  Storage *storage_ = nullptr;
 };
 
 /// A strided view of a Storage. Sizes and strides are in elements.
@@ -67,6 +95,9 @@ struct TensorImpl {
   /// requires_grad, .grad() and grad_fn (frontend/Autograd.h); null for
   /// tensors autograd never saw. Belongs to this view, never shared.
   std::shared_ptr<autograd::AutogradMeta> autograd;
+  /// Set when an op recorded history for this tensor as a view of its
+  /// input's storage. Declared after `storage`, so destroyed before it.
+  AutogradViewMark viewMark;
 };
 
 } // namespace nnc

@@ -7,15 +7,17 @@
 // `p.add_(g, -lr)`) with the updated tensor itself as the output, which
 // rebinds the tensor to its new value in the graph.
 //
-// Version counters (issue 4) are what let autograd allow in-place ops on
-// graph tensors; until then, while grad mode is on, an in-place op refuses
-// tensors that take part in autograd instead of computing wrong gradients.
+// Every write bumps the storage's version counter, so autograd refuses to
+// backward through a tensor it saved and that was modified since (as
+// PyTorch). While grad mode is on and the op involves tensors that require
+// grad, the functional op runs on a copy carrying the tensor's history and
+// the tensor takes the result's history (PyTorch's rebase_history); views
+// with history are refused (autograd::checkInPlaceWithHistory).
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Tensor.h"
 
 #include "frontend/TensorInternal.h"
-#include "frontend/kernels/Kernels.h"
 
 namespace nnc {
 
@@ -24,20 +26,13 @@ namespace {
 /// Throws unless `self` may be written in place by `op` with `inputs`.
 void checkInPlace(const char *op, const Tensor &self,
                   const std::vector<Tensor> &inputs) {
-  detail::checkFloatTensor(op, self);
+  detail::checkDefined(op, self);
   for (const Tensor &t : inputs)
-    detail::checkFloatTensor(op, t);
-  if (GradMode::is_enabled()) {
-    if (self.is_leaf() && self.requires_grad())
-      throw Error(std::string(op) +
-                  ": a leaf Variable that requires grad is being used in an "
-                  "in-place operation.");
-    if (autograd::anyRequiresGrad({self}) || autograd::anyRequiresGrad(inputs))
-      throw Error(std::string(op) +
-                  ": in-place operations on tensors that take part in "
-                  "autograd are not supported yet; use the out-of-place op, "
-                  "or run the update under nnc::NoGradGuard");
-  }
+    detail::checkDefined(op, t);
+  if (GradMode::is_enabled() && self.is_leaf() && self.requires_grad())
+    throw Error(std::string(op) +
+                ": a leaf Variable that requires grad is being used in an "
+                "in-place operation.");
   for (int64_t d = 0; d < self.dim(); ++d)
     if (self.stride(d) == 0 && self.size(d) > 1)
       throw Error(std::string(op) +
@@ -47,91 +42,120 @@ void checkInPlace(const char *op, const Tensor &self,
                   "operation.");
 }
 
-/// Copies `value` (already of self's shape and dtype) into self's memory.
-void writeInto(const Tensor &self, const Tensor &value) {
-  if (self.dtype() == kInt64)
-    kernels::copy(self.sizes(), value.data_ptr<int64_t>(), value.strides(),
-                  self.data_ptr<int64_t>(), self.strides());
-  else
-    kernels::copy(self.sizes(), value.data_ptr<float>(), value.strides(),
-                  self.data_ptr<float>(), self.strides());
+/// PyTorch's canCast: an in-place op may not store a floating result in
+/// an integral tensor, nor a non-bool result in a bool tensor.
+void checkCanCast(const char *op, ScalarType from, ScalarType to) {
+  if ((isFloatingType(from) && !isFloatingType(to)) ||
+      (from != kBool && to == kBool))
+    throw Error(std::string(op) + ": result type " + toString(from) +
+                " can't be cast to the desired output type " + toString(to));
 }
 
-/// Computes `compute()` (the functional op `kind` on `inputs`) untraced,
-/// stores it into `self`, then records `kind` with output `self`.
+/// Computes `compute(current)` (the functional op `kind` on `inputs`, with
+/// `current` standing for self's value) untraced, stores it into `self`,
+/// then records `kind` with output `self`.
 template <class Compute>
 const Tensor &assign(const char *op, const Tensor &self, OpKind kind,
                      const std::vector<Tensor> &inputs, Compute &&compute) {
+  bool recordsHistory =
+      autograd::anyRequiresGrad({self}) || autograd::anyRequiresGrad(inputs);
   Tensor value;
   {
     TraceHookGuard suspend(nullptr);
-    NoGradGuard noGrad;
-    value = compute();
+    if (recordsHistory) {
+      autograd::checkInPlaceWithHistory(op, self);
+      value = compute(autograd::copyWithHistory(self));
+    } else {
+      NoGradGuard noGrad;
+      value = compute(self);
+    }
+    if (value.sizes() != self.sizes())
+      throw Error(std::string(op) + ": output with shape " +
+                  shapeToString(self.sizes()) +
+                  " doesn't match the broadcast shape " +
+                  shapeToString(value.sizes()));
+    checkCanCast(op, value.dtype(), self.dtype());
+    // The history self takes must produce self's dtype.
+    if (recordsHistory)
+      value = value.to(self.dtype());
   }
-  if (value.sizes() != self.sizes())
-    throw Error(
-        std::string(op) + ": output with shape " + shapeToString(self.sizes()) +
-        " doesn't match the broadcast shape " + shapeToString(value.sizes()));
   if (TraceHook *hook = activeTraceHook())
     hook->willWrite(self);
-  writeInto(self, value);
+  detail::convertInto(value, self);
+  detail::bumpVersion(self);
+  if (recordsHistory)
+    autograd::rebaseHistory(self, value);
   if (TraceHook *hook = activeTraceHook())
     hook->recordOp(kind, inputs, self, {});
   return self;
 }
 
+/// The operand standing for self's value in an in-place op built from
+/// public ops: self, or, when the op records history, a copy carrying
+/// self's history (so what the op saves for backward is not overwritten),
+/// recorded as an alias of self while tracing.
+Tensor currentValue(const char *op, const Tensor &self) {
+  if (!autograd::anyRequiresGrad({self}))
+    return self;
+  autograd::checkInPlaceWithHistory(op, self);
+  Tensor copy = autograd::copyWithHistory(self);
+  if (TraceHook *hook = activeTraceHook())
+    hook->recordOp(OpKind::Alias, {self}, copy, {});
+  return copy;
+}
+
 /// `t` times `factor`, recorded as public ops (a Constant and a Mul) when
 /// factor is not 1.
-Tensor scaled(const Tensor &t, float factor) {
-  return factor == 1.0f ? t : t.mul(factor);
+Tensor scaled(const Tensor &t, const Scalar &factor) {
+  return factor.toDouble() == 1.0 ? t : t.mul(factor);
 }
 
 } // namespace
 
-const Tensor &Tensor::add_(const Tensor &other, float alpha) const {
+const Tensor &Tensor::add_(const Tensor &other, const Scalar &alpha) const {
   checkInPlace("add_", *this, {other});
   Tensor update = scaled(other, alpha);
   return assign("add_", *this, OpKind::Add, {*this, update},
-                [&] { return add(update); });
+                [&](const Tensor &current) { return current.add(update); });
 }
 
-const Tensor &Tensor::add_(float other) const {
+const Tensor &Tensor::add_(const Scalar &other) const {
   checkInPlace("add_", *this, {});
-  return add_(scalar_tensor(other));
+  return add_(scalar_tensor(other, result_type(*this, other)));
 }
 
-const Tensor &Tensor::sub_(const Tensor &other, float alpha) const {
+const Tensor &Tensor::sub_(const Tensor &other, const Scalar &alpha) const {
   checkInPlace("sub_", *this, {other});
   Tensor update = scaled(other, alpha);
   return assign("sub_", *this, OpKind::Sub, {*this, update},
-                [&] { return sub(update); });
+                [&](const Tensor &current) { return current.sub(update); });
 }
 
-const Tensor &Tensor::sub_(float other) const {
+const Tensor &Tensor::sub_(const Scalar &other) const {
   checkInPlace("sub_", *this, {});
-  return sub_(scalar_tensor(other));
+  return sub_(scalar_tensor(other, result_type(*this, other)));
 }
 
 const Tensor &Tensor::mul_(const Tensor &other) const {
   checkInPlace("mul_", *this, {other});
   return assign("mul_", *this, OpKind::Mul, {*this, other},
-                [&] { return mul(other); });
+                [&](const Tensor &current) { return current.mul(other); });
 }
 
-const Tensor &Tensor::mul_(float other) const {
+const Tensor &Tensor::mul_(const Scalar &other) const {
   checkInPlace("mul_", *this, {});
-  return mul_(scalar_tensor(other));
+  return mul_(scalar_tensor(other, result_type(*this, other)));
 }
 
 const Tensor &Tensor::div_(const Tensor &other) const {
   checkInPlace("div_", *this, {other});
   return assign("div_", *this, OpKind::Div, {*this, other},
-                [&] { return div(other); });
+                [&](const Tensor &current) { return current.div(other); });
 }
 
-const Tensor &Tensor::div_(float other) const {
+const Tensor &Tensor::div_(const Scalar &other) const {
   checkInPlace("div_", *this, {});
-  return div_(scalar_tensor(other));
+  return div_(scalar_tensor(other, result_type(*this, other)));
 }
 
 const Tensor &Tensor::addcmul_(const Tensor &tensor1, const Tensor &tensor2,
@@ -139,7 +163,7 @@ const Tensor &Tensor::addcmul_(const Tensor &tensor1, const Tensor &tensor2,
   checkInPlace("addcmul_", *this, {tensor1, tensor2});
   Tensor update = scaled(tensor1.mul(tensor2), value);
   return assign("addcmul_", *this, OpKind::Add, {*this, update},
-                [&] { return add(update); });
+                [&](const Tensor &current) { return current.add(update); });
 }
 
 const Tensor &Tensor::addcdiv_(const Tensor &tensor1, const Tensor &tensor2,
@@ -147,39 +171,46 @@ const Tensor &Tensor::addcdiv_(const Tensor &tensor1, const Tensor &tensor2,
   checkInPlace("addcdiv_", *this, {tensor1, tensor2});
   Tensor update = scaled(tensor1.div(tensor2), value);
   return assign("addcdiv_", *this, OpKind::Add, {*this, update},
-                [&] { return add(update); });
+                [&](const Tensor &current) { return current.add(update); });
 }
 
 const Tensor &Tensor::copy_(const Tensor &src) const {
-  if (!defined() || !src.defined())
-    throw Error("copy_: expected defined tensors");
-  if (src.dtype() != dtype())
-    throw Error(std::string("copy_: copying a ") + toString(src.dtype()) +
-                " tensor into a " + toString(dtype()) +
-                " tensor is not supported yet (dtypes must match)");
-  if (dtype() == kFloat32)
-    checkInPlace("copy_", *this, {src});
-  if (src.sizes() == sizes())
-    return assign("copy_", *this, OpKind::Alias, {src},
-                  [&] { return detail::denseCopy(src); });
+  checkInPlace("copy_", *this, {src});
+  // copy_ converts to this tensor's dtype, whatever src's.
+  Tensor value = src.to(dtype());
+  if (value.sizes() == sizes())
+    return assign("copy_", *this, OpKind::Alias, {value},
+                  [&](const Tensor &) { return value.clone(); });
   // Broadcasting src to this shape equals adding it to zeros of this shape:
   // the traced form needs no broadcast op.
-  if (dtype() != kFloat32)
-    throw Error("copy_: broadcasting a " + std::string(toString(dtype())) +
-                " tensor of shape " + shapeToString(src.sizes()) + " to " +
-                shapeToString(sizes()) + " is not supported");
-  Tensor zero = zeros(sizes());
-  return assign("copy_", *this, OpKind::Add, {zero, src},
-                [&] { return zero.add(src); });
+  Tensor zero = zeros(sizes(), dtype());
+  return assign("copy_", *this, OpKind::Add, {zero, value},
+                [&](const Tensor &) { return zero.add(value); });
 }
 
-const Tensor &Tensor::zero_() const { return fill_(0.0f); }
+const Tensor &Tensor::zero_() const { return fill_(0); }
 
-const Tensor &Tensor::fill_(float value) const {
+const Tensor &Tensor::fill_(const Scalar &value) const {
   checkInPlace("fill_", *this, {});
   // Recorded as a Constant whose values are this tensor's after the fill.
   return assign("fill_", *this, OpKind::Constant, {},
-                [&] { return full(sizes(), value); });
+                [&](const Tensor &) { return full(sizes(), value, dtype()); });
+}
+
+const Tensor &Tensor::masked_fill_(const Tensor &mask,
+                                   const Scalar &value) const {
+  checkInPlace("masked_fill_", *this, {mask});
+  Tensor filled = currentValue("masked_fill_", *this).masked_fill(mask, value);
+  return assign("masked_fill_", *this, OpKind::Alias, {filled},
+                [&](const Tensor &) { return filled; });
+}
+
+const Tensor &Tensor::clamp_(std::optional<Scalar> min,
+                             std::optional<Scalar> max) const {
+  checkInPlace("clamp_", *this, {});
+  Tensor clamped = currentValue("clamp_", *this).clamp(min, max);
+  return assign("clamp_", *this, OpKind::Alias, {clamped},
+                [&](const Tensor &) { return clamped; });
 }
 
 } // namespace nnc

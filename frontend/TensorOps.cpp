@@ -1,8 +1,11 @@
-//===- frontend/TensorOps.cpp - Eager math ops ---------------------------===//
+//===- frontend/TensorOps.cpp - Eager elementwise math and matmul ---------===//
 //
-// Shape logic (broadcasting, reduced dims, torch.matmul's cases) lives here;
-// the loops are Halide kernels (frontend/kernels/). Every public op records
-// itself, once, when a trace is active (detail::traced).
+// Shape logic (broadcasting, torch.matmul's cases) and dtype logic (type
+// promotion, recorded as Casts through the public to(); Half and BFloat16
+// computing in float) live here; Float32 and Float64 loops are Halide
+// kernels (frontend/kernels/), integer and comparison loops plain C++ over
+// detail::forEachIndex. Every public op records itself, once, when a trace
+// is active (detail::traced). Reductions are in TensorReduce.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Tensor.h"
@@ -11,23 +14,22 @@
 #include "frontend/kernels/Kernels.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace nnc {
 
-using detail::checkFloatTensor;
+using detail::broadcastShapes;
+using detail::broadcastStrides;
+using detail::checkDefined;
 using detail::traced;
 
-namespace {
-
 //===----------------------------------------------------------------------===//
-// Broadcasting
+// Broadcasting and promotion
 //===----------------------------------------------------------------------===//
 
-/// PyTorch's broadcast of two shapes (right-aligned; size-1 dims stretch).
-/// `what` prefixes the error, e.g. "add: shapes".
-IntList broadcastShapes(const std::string &what, const IntList &a,
-                        const IntList &b) {
+IntList detail::broadcastShapes(const std::string &what, const IntList &a,
+                                const IntList &b) {
   size_t rank = std::max(a.size(), b.size());
   IntList result(rank);
   for (size_t d = 0; d < rank; ++d) {
@@ -46,9 +48,7 @@ IntList broadcastShapes(const std::string &what, const IntList &a,
   return result;
 }
 
-/// `t`'s strides aligned to the broadcast `shape`: 0 for new leading dims
-/// and for stretched size-1 dims.
-IntList broadcastStrides(const Tensor &t, const IntList &shape) {
+IntList detail::broadcastStrides(const Tensor &t, const IntList &shape) {
   IntList strides(shape.size(), 0);
   size_t lead = shape.size() - t.sizes().size();
   for (size_t d = 0; d < t.sizes().size(); ++d)
@@ -57,139 +57,279 @@ IntList broadcastStrides(const Tensor &t, const IntList &shape) {
   return strides;
 }
 
-//===----------------------------------------------------------------------===//
-// Elementwise
-//===----------------------------------------------------------------------===//
-
-/// a (op) b into a fresh tensor of the broadcast shape. Records nothing.
-Tensor computeBinary(const char *name, kernels::BinaryOp op, const Tensor &a,
-                     const Tensor &b) {
-  IntList shape =
-      broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
-  Tensor out = detail::allocate(shape);
-  kernels::binary(op, shape, a.data_ptr<float>(), broadcastStrides(a, shape),
-                  b.data_ptr<float>(), broadcastStrides(b, shape),
-                  out.data_ptr<float>());
-  return out;
+ScalarType result_type(const Tensor &a, const Tensor &b) {
+  checkDefined("result_type", a);
+  checkDefined("result_type", b);
+  // As PyTorch's ResultTypeState: tensors with dims, then 0-d tensors;
+  // the lower priority only counts when it is of a higher category.
+  auto combineCategories = [](ScalarType higher, ScalarType lower) {
+    if (isFloatingType(higher))
+      return higher;
+    if (higher == kBool || isFloatingType(lower))
+      return promote_types(higher, lower);
+    return higher;
+  };
+  bool aDims = a.dim() > 0, bDims = b.dim() > 0;
+  if (aDims == bDims)
+    return promote_types(a.dtype(), b.dtype());
+  return aDims ? combineCategories(a.dtype(), b.dtype())
+               : combineCategories(b.dtype(), a.dtype());
 }
 
-Tensor binaryOp(const char *name, OpKind kind, kernels::BinaryOp op,
-                const Tensor &a, const Tensor &b) {
-  checkFloatTensor(name, a);
-  checkFloatTensor(name, b);
-  // Checks the shapes before anything is recorded.
-  broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
-  return traced(kind, {a, b}, {},
-                [&] { return computeBinary(name, op, a, b); });
+ScalarType result_type(const Tensor &a, const Scalar &b) {
+  checkDefined("result_type", a);
+  return detail::resultTypeWithScalar(a.dtype(), b);
 }
 
-Tensor unaryOp(const char *name, OpKind kind, kernels::UnaryOp op,
-               const Tensor &x) {
-  checkFloatTensor(name, x);
-  return traced(kind, {x}, {}, [&] {
-    Tensor out = detail::allocate(x.sizes());
-    kernels::unary(op, x.sizes(), x.data_ptr<float>(), x.strides(),
-                   out.data_ptr<float>());
-    return out;
-  });
+ScalarType detail::resultTypeWithScalar(ScalarType type, const Scalar &s) {
+  if (s.isFloatingPoint() && !isFloatingType(type))
+    return kFloat32; // the default dtype
+  if (s.isIntegral(false) && type == kBool)
+    return kInt64;
+  return type;
 }
+
+namespace {
 
 using autograd::BackwardArgs;
 using autograd::recordGradient;
 using autograd::sumToShape;
 using Grads = std::vector<Tensor>;
 
-//===----------------------------------------------------------------------===//
-// Reductions
-//===----------------------------------------------------------------------===//
-
-/// Normalized, sorted reduced dims; an empty list means every dim.
-IntList reducedDims(const char *name, const Tensor &x, const IntList &dims) {
-  int64_t rank = x.dim();
-  IntList result;
-  if (rank == 0) {
-    // A 0-d tensor accepts dim 0 / -1 and has nothing to reduce over.
-    for (int64_t d : dims)
-      detail::normalizeDim(name, d, 1);
-    return result;
-  }
-  if (dims.empty()) {
-    for (int64_t d = 0; d < rank; ++d)
-      result.push_back(d);
-    return result;
-  }
-  for (int64_t d : dims) {
-    int64_t n = detail::normalizeDim(name, d, rank);
-    if (std::find(result.begin(), result.end(), n) != result.end())
-      throw Error(std::string(name) + ": dim " + std::to_string(n) +
-                  " appears multiple times in the list of dims " +
-                  shapeToString(dims));
-    result.push_back(n);
-  }
-  std::sort(result.begin(), result.end());
-  return result;
+/// Float16 and BFloat16 compute in Float32, as PyTorch's CPU kernels do
+/// ("opmath"), then round back.
+bool computesInFloat(ScalarType type) {
+  return type == kFloat16 || type == kBFloat16;
 }
 
-enum class Reduction { Sum, Mean, Max };
+//===----------------------------------------------------------------------===//
+// Elementwise kernels (record nothing)
+//===----------------------------------------------------------------------===//
 
-Tensor reduce(const char *name, Reduction reduction, const Tensor &x,
-              const IntList &dims, bool keepdim) {
-  checkFloatTensor(name, x);
-  IntList reduced = reducedDims(name, x, dims);
-  int64_t rank = x.dim();
-  std::vector<bool> isReduced(rank, false);
-  for (int64_t d : reduced)
-    isReduced[d] = true;
+/// out = f(a, b) over the broadcast shape of same-dtype a and b, with
+/// a plain C++ loop; `f` takes and returns elements of type T (or Out).
+template <class T, class Out = T, class F>
+Tensor mapBinary(const char *name, const Tensor &a, const Tensor &b,
+                 ScalarType outType, F f) {
+  IntList shape =
+      broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
+  Tensor out = detail::allocate(shape, outType);
+  const T *x = static_cast<const T *>(a.data_ptr());
+  const T *y = static_cast<const T *>(b.data_ptr());
+  Out *o = static_cast<Out *>(out.data_ptr());
+  detail::forEachIndex<3>(
+      shape,
+      {broadcastStrides(a, shape), broadcastStrides(b, shape),
+       detail::contiguousStrides(shape)},
+      [&](const std::array<int64_t, 3> &i) { o[i[2]] = f(x[i[0]], y[i[1]]); });
+  return out;
+}
 
-  // The kernel reduces the inner dim of [rows, cols]: kept dims first.
-  IntList permutation, outShape;
-  int64_t rows = 1, cols = 1;
-  for (int64_t d = 0; d < rank; ++d) {
-    if (isReduced[d])
-      continue;
-    permutation.push_back(d);
-    rows *= x.size(d);
-  }
-  for (int64_t d = 0; d < rank; ++d) {
-    if (isReduced[d]) {
-      permutation.push_back(d);
-      cols *= x.size(d);
-    }
-    if (!isReduced[d] || keepdim)
-      outShape.push_back(isReduced[d] ? 1 : x.size(d));
-  }
-  if (reduction == Reduction::Max && cols == 0 && rows != 0)
-    throw Error(std::string(name) +
-                ": cannot reduce over a zero-size "
-                "dimension (shape " +
-                shapeToString(x.sizes()) + ", dims " + shapeToString(reduced) +
-                ")");
+/// out = f(x) elementwise into a dense tensor of `outType`, plain C++.
+template <class T, class Out = T, class F>
+Tensor mapUnary(const Tensor &x, ScalarType outType, F f) {
+  Tensor out = detail::allocate(x.sizes(), outType);
+  const T *in = static_cast<const T *>(x.data_ptr());
+  Out *o = static_cast<Out *>(out.data_ptr());
+  detail::forEachIndex<2>(
+      x.sizes(), {x.strides(), detail::contiguousStrides(x.sizes())},
+      [&](const std::array<int64_t, 2> &i) { o[i[1]] = f(in[i[0]]); });
+  return out;
+}
 
-  OpAttrs attrs;
-  attrs.dims = reduced;
-  attrs.keepdim = keepdim;
-  OpKind kind = reduction == Reduction::Sum    ? OpKind::Sum
-                : reduction == Reduction::Mean ? OpKind::Mean
-                                               : OpKind::Max;
-  return traced(kind, {x}, attrs, [&] {
-    Tensor matrix = x.permute(permutation).reshape({rows, cols});
-    Tensor out = detail::allocate(outShape);
-    float scale = reduction == Reduction::Mean ? 1.0f / float(cols) : 1.0f;
-    kernels::reduceRows(reduction == Reduction::Max ? kernels::ReduceOp::Max
-                                                    : kernels::ReduceOp::Sum,
-                        rows, cols, matrix.data_ptr<float>(), matrix.stride(0),
-                        matrix.stride(1), scale, out.data_ptr<float>());
+/// a (op) b into a fresh tensor of the broadcast shape; a and b share a
+/// dtype. Float and Double run the Halide kernels; Half and BFloat16 go
+/// through Float; integers and Bool (add, sub, mul, eq) run plain loops.
+Tensor computeBinary(const char *name, kernels::BinaryOp op, const Tensor &a,
+                     const Tensor &b) {
+  ScalarType type = a.dtype();
+  if (computesInFloat(type))
+    return detail::convert(computeBinary(name, op, detail::convert(a, kFloat32),
+                                         detail::convert(b, kFloat32)),
+                           type);
+  if (type == kFloat32 || type == kFloat64) {
+    IntList shape =
+        broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
+    Tensor out = detail::allocate(shape, type);
+    kernels::binary(op, type, shape, a.data_ptr(), broadcastStrides(a, shape),
+                    b.data_ptr(), broadcastStrides(b, shape), out.data_ptr());
     return out;
+  }
+  return detail::dispatch(type, [&](auto tag) -> Tensor {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_integral_v<T>) {
+      switch (op) {
+      case kernels::BinaryOp::Add:
+        return mapBinary<T>(name, a, b, type,
+                            [](T x, T y) { return static_cast<T>(x + y); });
+      case kernels::BinaryOp::Sub:
+        return mapBinary<T>(name, a, b, type,
+                            [](T x, T y) { return static_cast<T>(x - y); });
+      case kernels::BinaryOp::Mul:
+        return mapBinary<T>(name, a, b, type,
+                            [](T x, T y) { return static_cast<T>(x * y); });
+      case kernels::BinaryOp::Equal:
+        return mapBinary<T>(name, a, b, type,
+                            [](T x, T y) { return static_cast<T>(x == y); });
+      default:
+        break;
+      }
+    }
+    throw Error(std::string("internal error: ") + name + " has no " +
+                toString(type) + " kernel");
   });
+}
+
+/// op(x) into a fresh dense tensor of x's dtype (Float, Double, or Half
+/// and BFloat16 through Float; integer neg and relu as plain loops).
+Tensor computeUnary(const char *name, kernels::UnaryOp op, const Tensor &x) {
+  ScalarType type = x.dtype();
+  if (computesInFloat(type))
+    return detail::convert(computeUnary(name, op, detail::convert(x, kFloat32)),
+                           type);
+  if (type == kFloat32 || type == kFloat64) {
+    Tensor out = detail::allocate(x.sizes(), type);
+    kernels::unary(op, type, x.sizes(), x.data_ptr(), x.strides(),
+                   out.data_ptr());
+    return out;
+  }
+  return detail::dispatch(type, [&](auto tag) -> Tensor {
+    using T = typename decltype(tag)::type;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (op == kernels::UnaryOp::Neg)
+        return mapUnary<T>(x, type, [](T v) { return static_cast<T>(-v); });
+      if (op == kernels::UnaryOp::Relu)
+        return mapUnary<T>(x, type, [](T v) { return v < 0 ? T(0) : v; });
+    }
+    throw Error(std::string("internal error: ") + name + " has no " +
+                toString(type) + " kernel");
+  });
+}
+
+//===----------------------------------------------------------------------===//
+// Recording ops
+//===----------------------------------------------------------------------===//
+
+/// A binary op's output and its operands converted to the type it
+/// computes in (autograd records against these).
+struct BinaryResult {
+  Tensor out, a, b;
+};
+
+/// Promotes a and b to `type` through the public to() (so a trace sees
+/// Casts and autograd converts gradients back), then records `kind`.
+BinaryResult binaryOp(const char *name, OpKind kind, kernels::BinaryOp op,
+                      const Tensor &a, const Tensor &b, ScalarType type) {
+  // Checks the shapes before anything is recorded.
+  broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
+  Tensor x = a.to(type), y = b.to(type);
+  Tensor out =
+      traced(kind, {x, y}, {}, [&] { return computeBinary(name, op, x, y); });
+  return {out, x, y};
+}
+
+BinaryResult binaryOp(const char *name, OpKind kind, kernels::BinaryOp op,
+                      const Tensor &a, const Tensor &b) {
+  checkDefined(name, a);
+  checkDefined(name, b);
+  return binaryOp(name, kind, op, a, b, result_type(a, b));
+}
+
+/// A unary math op (exp, log, ...): integer inputs compute in Float, as
+/// PyTorch's; returns the output and the (converted) input.
+BinaryResult unaryFloatOp(const char *name, OpKind kind, kernels::UnaryOp op,
+                          const Tensor &x) {
+  checkDefined(name, x);
+  Tensor in = isFloatingType(x.dtype()) ? x : x.to(kFloat32);
+  Tensor out =
+      traced(kind, {in}, {}, [&] { return computeUnary(name, op, in); });
+  return {out, in, Tensor()};
+}
+
+/// A comparison: promote, then a Bool result.
+template <class Compare>
+Tensor compareOp(const char *name, OpKind kind, const Tensor &a,
+                 const Tensor &b, Compare compare) {
+  checkDefined(name, a);
+  checkDefined(name, b);
+  broadcastShapes(std::string(name) + ": shapes", a.sizes(), b.sizes());
+  ScalarType type = result_type(a, b);
+  Tensor x = a.to(type), y = b.to(type);
+  return traced(kind, {x, y}, {}, [&] {
+    return detail::dispatch(type, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return mapBinary<T, bool>(name, x, y, kBool, [&](T u, T v) {
+        if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>)
+          return compare(static_cast<float>(u), static_cast<float>(v));
+        else
+          return compare(u, v);
+      });
+    });
+  });
+}
+
+/// {a, b}, each kept only when the other needs a gradient (a product's
+/// backward needs each operand only for the other's gradient).
+std::vector<Tensor> savedForOther(const Tensor &a, const Tensor &b) {
+  return {autograd::anyRequiresGrad({b}) ? a : Tensor(),
+          autograd::anyRequiresGrad({a}) ? b : Tensor()};
+}
+
+/// `s` as a 0-d constant of the dtype an op of `t` and `s` computes in.
+Tensor scalarOperand(const Tensor &t, const Scalar &s) {
+  return scalar_tensor(s, detail::resultTypeWithScalar(t.dtype(), s));
 }
 
 //===----------------------------------------------------------------------===//
 // Matmul
 //===----------------------------------------------------------------------===//
 
+/// Runs the matmul kernel on lhs [batch..., m, k] and rhs [batch..., k, n]
+/// (rhs with unit stride along n) into a dense [batch..., m, n] tensor;
+/// Half and BFloat16 multiply in Float.
+Tensor batchedMatmul(const Tensor &lhs, const Tensor &rhs, const IntList &batch,
+                     int64_t m, int64_t k, int64_t n) {
+  ScalarType type = lhs.dtype();
+  if (computesInFloat(type))
+    return detail::convert(batchedMatmul(detail::convert(lhs, kFloat32),
+                                         detail::convert(rhs, kFloat32), batch,
+                                         m, k, n),
+                           type);
+  IntList outShape = batch;
+  outShape.insert(outShape.end(), {m, n});
+  Tensor out = detail::allocate(outShape, type);
+  int64_t bytes = lhs.element_size();
+  int64_t batchRank = static_cast<int64_t>(batch.size());
+  int64_t batches = detail::numelOf(batch);
+  const char *aBase = static_cast<const char *>(lhs.data_ptr());
+  const char *bBase = static_cast<const char *>(rhs.data_ptr());
+  char *outBase = static_cast<char *>(out.data_ptr());
+  IntList index(batchRank, 0);
+  for (int64_t i = 0; i < batches; ++i) {
+    int64_t aOffset = 0, bOffset = 0;
+    for (int64_t d = 0; d < batchRank; ++d) {
+      aOffset += index[d] * lhs.stride(d);
+      bOffset += index[d] * rhs.stride(d);
+    }
+    kernels::matmul(type, m, k, n, aBase + aOffset * bytes, lhs.stride(-2),
+                    lhs.stride(-1), bBase + bOffset * bytes, rhs.stride(-2),
+                    outBase + i * m * n * bytes);
+    for (int64_t d = batchRank - 1; d >= 0; --d) {
+      if (++index[d] < batch[d])
+        break;
+      index[d] = 0;
+    }
+  }
+  return out;
+}
+
 Tensor matmulImpl(const Tensor &a, const Tensor &b) {
-  checkFloatTensor("matmul", a);
-  checkFloatTensor("matmul", b);
+  checkDefined("matmul", a);
+  checkDefined("matmul", b);
+  if (!isFloatingType(a.dtype()) || a.dtype() != b.dtype())
+    throw Error(std::string("matmul: expected both operands to have the "
+                            "same floating dtype, got ") +
+                toString(a.dtype()) + " and " + toString(b.dtype()));
   if (a.dim() == 0 || b.dim() == 0)
     throw Error("matmul: both arguments need to be at least 1D, but got "
                 "shapes " +
@@ -222,69 +362,20 @@ Tensor matmulImpl(const Tensor &a, const Tensor &b) {
     resultShape.push_back(n);
 
   return traced(OpKind::MatMul, {a, b}, {}, [&] {
-    IntList aShape = batch, bShape = batch, outShape = batch;
+    IntList aShape = batch, bShape = batch;
     aShape.insert(aShape.end(), {m, k});
     bShape.insert(bShape.end(), {k, n});
-    outShape.insert(outShape.end(), {m, n});
     Tensor lhs = (a.dim() == 1 ? a.unsqueeze(0) : a).expand(aShape);
     Tensor rhs = (b.dim() == 1 ? b.unsqueeze(-1) : b).expand(bShape);
     // The kernel wants unit stride along N (vector loads of B's rows).
     if (rhs.stride(-1) != 1 && n > 1)
       rhs = rhs.contiguous();
-    Tensor out = detail::allocate(outShape);
-
-    int64_t batchRank = static_cast<int64_t>(batch.size());
-    int64_t batches = detail::numelOf(batch);
-    const float *aBase = lhs.data_ptr<float>();
-    const float *bBase = rhs.data_ptr<float>();
-    float *outBase = out.data_ptr<float>();
-    IntList index(batchRank, 0);
-    for (int64_t i = 0; i < batches; ++i) {
-      int64_t aOffset = 0, bOffset = 0;
-      for (int64_t d = 0; d < batchRank; ++d) {
-        aOffset += index[d] * lhs.stride(d);
-        bOffset += index[d] * rhs.stride(d);
-      }
-      kernels::matmul(m, k, n, aBase + aOffset, lhs.stride(-2), lhs.stride(-1),
-                      bBase + bOffset, rhs.stride(-2), outBase + i * m * n);
-      for (int64_t d = batchRank - 1; d >= 0; --d) {
-        if (++index[d] < batch[d])
-          break;
-        index[d] = 0;
-      }
-    }
+    Tensor out = batchedMatmul(lhs, rhs, batch, m, k, n);
     return out.view(resultShape);
   });
 }
 
 //===----------------------------------------------------------------------===//
-// Backward helpers
-//===----------------------------------------------------------------------===//
-
-/// A reduction's output gradient with the reduced dims back as size 1, so
-/// it broadcasts against the input of shape `inputShape`.
-Tensor keptDims(const Tensor &grad, const IntList &reduced, bool keepdim,
-                const IntList &inputShape) {
-  if (keepdim)
-    return grad;
-  IntList shape = inputShape;
-  for (int64_t d : reduced)
-    shape[d] = 1;
-  return grad.reshape(shape);
-}
-
-/// amax's gradient, as PyTorch: split evenly among the elements equal to
-/// the maximum. saved = {input, output}.
-Tensor maxBackward(const autograd::BackwardArgs &g, const IntList &reduced,
-                   bool keepdim) {
-  const Tensor &x = g.saved[0];
-  Tensor maxima = keptDims(g.saved[1], reduced, keepdim, x.sizes());
-  Tensor mask = computeBinary("amax backward", kernels::BinaryOp::Equal, x,
-                              maxima.expand(x.sizes()));
-  Tensor count = mask.sum(reduced, /*keepdim=*/true);
-  return mask * (keptDims(g.grad, reduced, keepdim, x.sizes()) / count);
-}
-
 /// torch.matmul's gradient for every case of matmulImpl: 1-D operands are
 /// lifted to matrices, batch dims broadcast, and the gradients are summed
 /// back to the operands' shapes. saved = {a, b}.
@@ -312,105 +403,142 @@ std::vector<Tensor> matmulBackward(const autograd::BackwardArgs &g) {
 } // namespace
 
 //===----------------------------------------------------------------------===//
-// Tensor methods
+// Arithmetic
 //===----------------------------------------------------------------------===//
 
 Tensor Tensor::add(const Tensor &other) const {
-  Tensor out =
+  BinaryResult r =
       binaryOp("add", OpKind::Add, kernels::BinaryOp::Add, *this, other);
-  recordGradient(out, "AddBackward0", {*this, other}, {},
+  recordGradient(r.out, "AddBackward0", {r.a, r.b}, {},
                  [a = sizes(), b = other.sizes()](const BackwardArgs &g) {
                    return Grads{sumToShape(g.grad, a), sumToShape(g.grad, b)};
                  });
-  return out;
+  return r.out;
 }
 Tensor Tensor::sub(const Tensor &other) const {
-  Tensor out =
-      binaryOp("sub", OpKind::Sub, kernels::BinaryOp::Sub, *this, other);
-  recordGradient(out, "SubBackward0", {*this, other}, {},
+  checkDefined("sub", *this);
+  checkDefined("sub", other);
+  ScalarType type = result_type(*this, other);
+  if (type == kBool)
+    throw Error("sub: Subtraction, the `-` operator, with two bool tensors is "
+                "not supported. Use the `^` or `logical_xor()` operator "
+                "instead.");
+  BinaryResult r =
+      binaryOp("sub", OpKind::Sub, kernels::BinaryOp::Sub, *this, other, type);
+  recordGradient(r.out, "SubBackward0", {r.a, r.b}, {},
                  [a = sizes(), b = other.sizes()](const BackwardArgs &g) {
                    return Grads{sumToShape(g.grad, a),
                                 g.needsGrad[1] ? sumToShape(-g.grad, b)
                                                : Tensor()};
                  });
-  return out;
+  return r.out;
 }
 Tensor Tensor::mul(const Tensor &other) const {
-  Tensor out =
+  BinaryResult r =
       binaryOp("mul", OpKind::Mul, kernels::BinaryOp::Mul, *this, other);
+  // As PyTorch, each operand is saved only for the other's gradient, so
+  // an in-place write to an operand that needs none is no error.
   recordGradient(
-      out, "MulBackward0", {*this, other}, {*this, other},
-      [](const BackwardArgs &g) {
+      r.out, "MulBackward0", {r.a, r.b}, savedForOther(r.a, r.b),
+      [aShape = r.a.sizes(), bShape = r.b.sizes()](const BackwardArgs &g) {
         const Tensor &a = g.saved[0], &b = g.saved[1];
-        return Grads{
-            g.needsGrad[0] ? sumToShape(g.grad * b, a.sizes()) : Tensor(),
-            g.needsGrad[1] ? sumToShape(g.grad * a, b.sizes()) : Tensor()};
+        return Grads{g.needsGrad[0] ? sumToShape(g.grad * b, aShape) : Tensor(),
+                     g.needsGrad[1] ? sumToShape(g.grad * a, bShape)
+                                    : Tensor()};
       });
-  return out;
+  return r.out;
 }
 Tensor Tensor::div(const Tensor &other) const {
-  Tensor out =
-      binaryOp("div", OpKind::Div, kernels::BinaryOp::Div, *this, other);
+  checkDefined("div", *this);
+  checkDefined("div", other);
+  // True division: integers divide as Float.
+  ScalarType type = result_type(*this, other);
+  if (!isFloatingType(type))
+    type = kFloat32;
+  BinaryResult r =
+      binaryOp("div", OpKind::Div, kernels::BinaryOp::Div, *this, other, type);
   // PyTorch's div backward: grad / b and -grad * a / (b * b).
   recordGradient(
-      out, "DivBackward0", {*this, other}, {*this, other},
-      [](const BackwardArgs &g) {
+      r.out, "DivBackward0", {r.a, r.b},
+      {autograd::anyRequiresGrad({r.b}) ? r.a : Tensor(), r.b},
+      [aShape = r.a.sizes()](const BackwardArgs &g) {
         const Tensor &a = g.saved[0], &b = g.saved[1];
-        return Grads{
-            g.needsGrad[0] ? sumToShape(g.grad / b, a.sizes()) : Tensor(),
-            g.needsGrad[1] ? sumToShape(-g.grad * a / (b * b), b.sizes())
-                           : Tensor()};
+        return Grads{g.needsGrad[0] ? sumToShape(g.grad / b, aShape) : Tensor(),
+                     g.needsGrad[1]
+                         ? sumToShape(-g.grad * a / (b * b), b.sizes())
+                         : Tensor()};
       });
-  return out;
+  return r.out;
 }
-// A scalar operand becomes a 0-d constant tensor (recorded as a Constant
-// while tracing), then the op sees two tensors.
-Tensor Tensor::add(float other) const { return add(scalar_tensor(other)); }
-Tensor Tensor::sub(float other) const { return sub(scalar_tensor(other)); }
-Tensor Tensor::mul(float other) const { return mul(scalar_tensor(other)); }
-Tensor Tensor::div(float other) const { return div(scalar_tensor(other)); }
+// A scalar operand becomes a 0-d constant tensor of the result's dtype
+// (recorded as a Constant while tracing), then the op sees two tensors.
+Tensor Tensor::add(const Scalar &other) const {
+  return add(scalarOperand(*this, other));
+}
+Tensor Tensor::sub(const Scalar &other) const {
+  return sub(scalarOperand(*this, other));
+}
+Tensor Tensor::mul(const Scalar &other) const {
+  return mul(scalarOperand(*this, other));
+}
+Tensor Tensor::div(const Scalar &other) const {
+  return div(scalarOperand(*this, other));
+}
 
 Tensor Tensor::neg() const {
-  Tensor out = unaryOp("neg", OpKind::Neg, kernels::UnaryOp::Neg, *this);
+  checkDefined("neg", *this);
+  if (dtype() == kBool)
+    throw Error("neg: Negation, the `-` operator, on a bool tensor is not "
+                "supported. If you are trying to invert a mask, use the `~` "
+                "or `logical_not()` operator instead.");
+  Tensor out = traced(OpKind::Neg, {*this}, {}, [&] {
+    return computeUnary("neg", kernels::UnaryOp::Neg, *this);
+  });
   recordGradient(out, "NegBackward0", {*this}, {},
                  [](const BackwardArgs &g) { return Grads{-g.grad}; });
   return out;
 }
 Tensor Tensor::exp() const {
-  Tensor out = unaryOp("exp", OpKind::Exp, kernels::UnaryOp::Exp, *this);
+  BinaryResult r =
+      unaryFloatOp("exp", OpKind::Exp, kernels::UnaryOp::Exp, *this);
   recordGradient(
-      out, "ExpBackward0", {*this}, {out},
+      r.out, "ExpBackward0", {r.a}, {r.out},
       [](const BackwardArgs &g) { return Grads{g.grad * g.saved[0]}; });
-  return out;
+  return r.out;
 }
 Tensor Tensor::log() const {
-  Tensor out = unaryOp("log", OpKind::Log, kernels::UnaryOp::Log, *this);
+  BinaryResult r =
+      unaryFloatOp("log", OpKind::Log, kernels::UnaryOp::Log, *this);
   recordGradient(
-      out, "LogBackward0", {*this}, {*this},
+      r.out, "LogBackward0", {r.a}, {r.a},
       [](const BackwardArgs &g) { return Grads{g.grad / g.saved[0]}; });
-  return out;
+  return r.out;
 }
 Tensor Tensor::tanh() const {
-  Tensor out = unaryOp("tanh", OpKind::Tanh, kernels::UnaryOp::Tanh, *this);
-  recordGradient(out, "TanhBackward0", {*this}, {out},
+  BinaryResult r =
+      unaryFloatOp("tanh", OpKind::Tanh, kernels::UnaryOp::Tanh, *this);
+  recordGradient(r.out, "TanhBackward0", {r.a}, {r.out},
                  [](const BackwardArgs &g) {
                    const Tensor &y = g.saved[0];
                    return Grads{g.grad * (1.0f - y * y)};
                  });
-  return out;
+  return r.out;
 }
 Tensor Tensor::sigmoid() const {
-  Tensor out =
-      unaryOp("sigmoid", OpKind::Sigmoid, kernels::UnaryOp::Sigmoid, *this);
-  recordGradient(out, "SigmoidBackward0", {*this}, {out},
+  BinaryResult r = unaryFloatOp("sigmoid", OpKind::Sigmoid,
+                                kernels::UnaryOp::Sigmoid, *this);
+  recordGradient(r.out, "SigmoidBackward0", {r.a}, {r.out},
                  [](const BackwardArgs &g) {
                    const Tensor &y = g.saved[0];
                    return Grads{g.grad * (y * (1.0f - y))};
                  });
-  return out;
+  return r.out;
 }
 Tensor Tensor::relu() const {
-  Tensor out = unaryOp("relu", OpKind::Relu, kernels::UnaryOp::Relu, *this);
+  checkDefined("relu", *this);
+  Tensor out = traced(OpKind::Relu, {*this}, {}, [&] {
+    return computeUnary("relu", kernels::UnaryOp::Relu, *this);
+  });
   // PyTorch's threshold_backward on the result: no gradient where y <= 0.
   recordGradient(
       out, "ReluBackward0", {*this}, {out}, [](const BackwardArgs &g) {
@@ -419,46 +547,149 @@ Tensor Tensor::relu() const {
       });
   return out;
 }
-
-Tensor Tensor::pow(float exponent) const {
-  checkFloatTensor("pow", *this);
-  OpAttrs attrs;
-  attrs.scalar = exponent;
-  Tensor out = traced(OpKind::Pow, {*this}, attrs, [&] {
-    Tensor result = detail::allocate(sizes());
-    kernels::power(sizes(), data_ptr<float>(), strides(), exponent,
-                   result.data_ptr<float>());
-    return result;
-  });
-  // PyTorch's pow_backward: exponent * x ** (exponent - 1), zero for a
-  // zero exponent.
-  recordGradient(out, "PowBackward0", {*this}, {*this},
-                 [exponent](const BackwardArgs &g) {
-                   const Tensor &x = g.saved[0];
-                   if (exponent == 0.0f)
-                     return Grads{zeros(x.sizes())};
-                   return Grads{g.grad * (x.pow(exponent - 1.0f) * exponent)};
-                 });
-  return out;
-}
 Tensor Tensor::sqrt() const {
-  Tensor out = unaryOp("sqrt", OpKind::Sqrt, kernels::UnaryOp::Sqrt, *this);
-  recordGradient(out, "SqrtBackward0", {*this}, {out},
+  BinaryResult r =
+      unaryFloatOp("sqrt", OpKind::Sqrt, kernels::UnaryOp::Sqrt, *this);
+  recordGradient(r.out, "SqrtBackward0", {r.a}, {r.out},
                  [](const BackwardArgs &g) {
                    return Grads{g.grad / (2.0f * g.saved[0])};
                  });
+  return r.out;
+}
+
+Tensor Tensor::abs() const {
+  checkDefined("abs", *this);
+  Tensor out = traced(OpKind::Abs, {*this}, {}, [&] {
+    return detail::dispatch(dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return mapUnary<T>(*this, dtype(), [](T v) -> T {
+        if constexpr (std::is_same_v<T, bool> || std::is_unsigned_v<T>)
+          return v;
+        else if constexpr (std::is_integral_v<T>)
+          return v < 0 ? static_cast<T>(-v) : v;
+        else
+          return convertElement<T>(std::fabs(convertElement<double>(v)));
+      });
+    });
+  });
+  recordGradient(
+      out, "AbsBackward0", {*this}, {*this},
+      [](const BackwardArgs &g) { return Grads{g.grad * g.saved[0].sign()}; });
+  return out;
+}
+
+Tensor Tensor::sign() const {
+  checkDefined("sign", *this);
+  Tensor out = traced(OpKind::Sign, {*this}, {}, [&] {
+    return detail::dispatch(dtype(), [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return mapUnary<T>(*this, dtype(), [](T v) -> T {
+        if constexpr (std::is_same_v<T, bool>)
+          return v;
+        else {
+          double x = convertElement<double>(v);
+          if (std::isnan(x))
+            return v;
+          return convertElement<T>(static_cast<double>((x > 0) - (x < 0)));
+        }
+      });
+    });
+  });
+  // sign is flat: no gradient flows (PyTorch gives zeros).
+  recordGradient(out, "SignBackward0", {*this}, {}, [](const BackwardArgs &g) {
+    return Grads{zeros_like(g.grad)};
+  });
+  return out;
+}
+
+Tensor Tensor::pow(const Scalar &exponent) const {
+  checkDefined("pow", *this);
+  ScalarType type = detail::resultTypeWithScalar(dtype(), exponent);
+  Tensor x = to(type);
+  OpAttrs attrs;
+  attrs.scalar = exponent.toDouble();
+  Tensor out = traced(OpKind::Pow, {x}, attrs, [&] {
+    ScalarType math = computesInFloat(type) ? kFloat32 : type;
+    Tensor in = detail::convert(x, math);
+    if (math == kFloat32 || math == kFloat64) {
+      Tensor result = detail::allocate(sizes(), math);
+      kernels::power(math, sizes(), in.data_ptr(), in.strides(),
+                     exponent.toDouble(), result.data_ptr());
+      return detail::convert(result, type);
+    }
+    if (exponent.toLong() < 0)
+      throw Error("pow: Integers to negative integer powers are not allowed.");
+    return detail::dispatch(type, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      int64_t e = exponent.toLong();
+      return mapUnary<T>(in, type, [e](T v) {
+        int64_t result = 1, base = static_cast<int64_t>(v);
+        for (int64_t i = 0; i < e; ++i)
+          result *= base;
+        return convertElement<T>(result);
+      });
+    });
+  });
+  // PyTorch's pow_backward: exponent * x ** (exponent - 1), zero for a
+  // zero exponent.
+  double e = exponent.toDouble();
+  recordGradient(out, "PowBackward0", {x}, {x}, [e](const BackwardArgs &g) {
+    const Tensor &base = g.saved[0];
+    if (e == 0.0)
+      return Grads{zeros_like(base)};
+    return Grads{g.grad * (base.pow(e - 1.0) * e)};
+  });
+  return out;
+}
+
+Tensor Tensor::pow(const Tensor &exponent) const {
+  checkDefined("pow", *this);
+  checkDefined("pow", exponent);
+  broadcastShapes("pow: shapes", sizes(), exponent.sizes());
+  ScalarType type = result_type(*this, exponent);
+  Tensor a = to(type), b = exponent.to(type);
+  Tensor out = traced(OpKind::PowTensor, {a, b}, {}, [&] {
+    return detail::dispatch(type, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      return mapBinary<T>("pow", a, b, type, [](T x, T y) {
+        if constexpr (std::is_integral_v<T>)
+          return convertElement<T>(
+              std::llround(std::pow(static_cast<double>(x), double(y))));
+        else
+          return convertElement<T>(
+              std::pow(convertElement<double>(x), convertElement<double>(y)));
+      });
+    });
+  });
+  // d/da = b * a ** (b - 1); d/db = a ** b * log(a), zero where a == 0 and
+  // b >= 0 (PyTorch's pow_backward_exponent).
+  recordGradient(
+      out, "PowBackward1", {a, b}, {a, b, out}, [](const BackwardArgs &g) {
+        const Tensor &x = g.saved[0], &y = g.saved[1], &result = g.saved[2];
+        Grads grads(2);
+        if (g.needsGrad[0])
+          grads[0] = sumToShape(g.grad * y * x.pow(y - 1.0), x.sizes());
+        if (g.needsGrad[1]) {
+          Tensor flat = (x == 0) * (y >= 0);
+          Tensor d = where(flat, zeros_like(result), result * x.log());
+          grads[1] = sumToShape(g.grad * d, y.sizes());
+        }
+        return grads;
+      });
   return out;
 }
 
 Tensor Tensor::softmax(int64_t dim) const {
-  checkFloatTensor("softmax", *this);
+  if (!defined() || !is_floating_point())
+    throw Error(std::string("softmax: expected a floating tensor") +
+                (defined() ? std::string(", got ") + toString(dtype()) : ""));
   int64_t d =
       detail::normalizeDim("softmax", dim, std::max<int64_t>(1, this->dim()));
   OpAttrs attrs;
   attrs.dims = {d};
   Tensor out = traced(OpKind::Softmax, {*this}, attrs, [&] {
     if (numel() == 0)
-      return detail::allocate(sizes());
+      return detail::allocate(sizes(), dtype());
     Tensor shifted = *this - amax({d}, /*keepdim=*/true);
     Tensor e = shifted.exp();
     return e / e.sum({d}, /*keepdim=*/true);
@@ -472,14 +703,16 @@ Tensor Tensor::softmax(int64_t dim) const {
   return out;
 }
 Tensor Tensor::log_softmax(int64_t dim) const {
-  checkFloatTensor("log_softmax", *this);
+  if (!defined() || !is_floating_point())
+    throw Error(std::string("log_softmax: expected a floating tensor") +
+                (defined() ? std::string(", got ") + toString(dtype()) : ""));
   int64_t d = detail::normalizeDim("log_softmax", dim,
                                    std::max<int64_t>(1, this->dim()));
   OpAttrs attrs;
   attrs.dims = {d};
   Tensor out = traced(OpKind::LogSoftmax, {*this}, attrs, [&] {
     if (numel() == 0)
-      return detail::allocate(sizes());
+      return detail::allocate(sizes(), dtype());
     Tensor shifted = *this - amax({d}, /*keepdim=*/true);
     return shifted - shifted.exp().sum({d}, /*keepdim=*/true).log();
   });
@@ -499,48 +732,147 @@ Tensor Tensor::matmul(const Tensor &other) const {
   return out;
 }
 
-Tensor Tensor::sum() const { return sum({}, false); }
-Tensor Tensor::sum(const IntList &dims, bool keepdim) const {
-  Tensor out = reduce("sum", Reduction::Sum, *this, dims, keepdim);
-  recordGradient(out, "SumBackward1", {*this}, {},
-                 [shape = sizes(), dims = reducedDims("sum", *this, dims),
-                  keepdim](const BackwardArgs &g) {
-                   return Grads{
-                       keptDims(g.grad, dims, keepdim, shape).expand(shape)};
+Tensor Tensor::bmm(const Tensor &other) const {
+  checkDefined("bmm", *this);
+  checkDefined("bmm", other);
+  if (dim() != 3 || other.dim() != 3)
+    throw Error("bmm: batch1 must be a 3D tensor and batch2 must be a 3D "
+                "tensor, got shapes " +
+                shapeToString(sizes()) + " and " +
+                shapeToString(other.sizes()));
+  if (size(0) != other.size(0) || size(2) != other.size(1))
+    throw Error("bmm: shapes " + shapeToString(sizes()) + " and " +
+                shapeToString(other.sizes()) +
+                " do not multiply (expected [B, N, M] and [B, M, P])");
+  return matmul(other);
+}
+
+//===----------------------------------------------------------------------===//
+// Comparisons, where, clamp
+//===----------------------------------------------------------------------===//
+
+#define NNC_COMPARISON(method, kind, expr)                                     \
+  Tensor Tensor::method(const Tensor &other) const {                           \
+    return compareOp(#method, OpKind::kind, *this, other,                      \
+                     [](auto u, auto v) { return expr; });                     \
+  }                                                                            \
+  Tensor Tensor::method(const Scalar &other) const {                           \
+    checkDefined(#method, *this);                                              \
+    return method(scalarOperand(*this, other));                                \
+  }
+NNC_COMPARISON(eq, Eq, u == v)
+NNC_COMPARISON(ne, Ne, u != v)
+NNC_COMPARISON(lt, Lt, u < v)
+NNC_COMPARISON(le, Le, u <= v)
+NNC_COMPARISON(gt, Gt, u > v)
+NNC_COMPARISON(ge, Ge, u >= v)
+#undef NNC_COMPARISON
+
+Tensor where(const Tensor &condition, const Tensor &a, const Tensor &b) {
+  checkDefined("where", condition);
+  checkDefined("where", a);
+  checkDefined("where", b);
+  if (condition.dtype() != kBool)
+    throw Error(std::string("where: expected condition to be a boolean "
+                            "tensor, but got a tensor with dtype ") +
+                toString(condition.dtype()));
+  IntList shape = broadcastShapes(
+      "where: shapes",
+      broadcastShapes("where: shapes", condition.sizes(), a.sizes()),
+      b.sizes());
+  ScalarType type = result_type(a, b);
+  Tensor x = a.to(type), y = b.to(type);
+  Tensor out = traced(OpKind::Where, {condition, x, y}, {}, [&] {
+    Tensor result = detail::allocate(shape, type);
+    detail::dispatch(type, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      const bool *c = condition.data_ptr<bool>();
+      const T *u = static_cast<const T *>(x.data_ptr());
+      const T *v = static_cast<const T *>(y.data_ptr());
+      T *o = static_cast<T *>(result.data_ptr());
+      detail::forEachIndex<4>(
+          shape,
+          {broadcastStrides(condition, shape), broadcastStrides(x, shape),
+           broadcastStrides(y, shape), detail::contiguousStrides(shape)},
+          [&](const std::array<int64_t, 4> &i) {
+            o[i[3]] = c[i[0]] ? u[i[1]] : v[i[2]];
+          });
+    });
+    return result;
+  });
+  recordGradient(out, "WhereBackward0", {condition, x, y}, {condition},
+                 [a = x.sizes(), b = y.sizes()](const BackwardArgs &g) {
+                   const Tensor &c = g.saved[0];
+                   Tensor zero = zeros_like(g.grad);
+                   Grads grads(3);
+                   if (g.needsGrad[1])
+                     grads[1] = sumToShape(where(c, g.grad, zero), a);
+                   if (g.needsGrad[2])
+                     grads[2] = sumToShape(where(c, zero, g.grad), b);
+                   return grads;
                  });
   return out;
 }
-Tensor Tensor::mean() const { return mean({}, false); }
-Tensor Tensor::mean(const IntList &dims, bool keepdim) const {
-  Tensor out = reduce("mean", Reduction::Mean, *this, dims, keepdim);
-  IntList reduced = reducedDims("mean", *this, dims);
-  int64_t count = 1;
-  for (int64_t d : reduced)
-    count *= size(d);
-  recordGradient(
-      out, "MeanBackward1", {*this}, {},
-      [shape = sizes(), reduced, keepdim, count](const BackwardArgs &g) {
-        Tensor kept = keptDims(g.grad, reduced, keepdim, shape);
-        return Grads{(kept / float(count)).expand(shape)};
+
+Tensor where(const Tensor &condition, const Tensor &a, const Scalar &b) {
+  checkDefined("where", a);
+  return where(condition, a, scalarOperand(a, b));
+}
+
+Tensor where(const Tensor &condition, const Scalar &a, const Tensor &b) {
+  checkDefined("where", b);
+  return where(condition, scalarOperand(b, a), b);
+}
+
+Tensor Tensor::clamp(std::optional<Scalar> min,
+                     std::optional<Scalar> max) const {
+  checkDefined("clamp", *this);
+  if (!min && !max)
+    throw Error("clamp: At least one of 'min' or 'max' must not be None");
+  ScalarType type = dtype();
+  for (const std::optional<Scalar> &bound : {min, max})
+    if (bound)
+      type = detail::resultTypeWithScalar(type, *bound);
+  Tensor x = to(type);
+  OpAttrs attrs;
+  if (min)
+    attrs.min = min->toDouble();
+  if (max)
+    attrs.max = max->toDouble();
+  Tensor out = traced(OpKind::Clamp, {x}, attrs, [&] {
+    return detail::dispatch(type, [&](auto tag) {
+      using T = typename decltype(tag)::type;
+      // In double, then converted: exact for every dtype but huge int64s.
+      std::optional<double> lo = attrs.min, hi = attrs.max;
+      return mapUnary<T>(x, type, [lo, hi](T v) {
+        double r = convertElement<double>(v);
+        if (lo && r < *lo)
+          r = *lo;
+        if (hi && r > *hi)
+          r = *hi;
+        return convertElement<T>(r);
       });
-  return out;
-}
-Tensor Tensor::amax(const IntList &dims, bool keepdim) const {
-  Tensor out = reduce("amax", Reduction::Max, *this, dims, keepdim);
-  recordGradient(out, "AmaxBackward0", {*this}, {*this, out},
-                 [dims = reducedDims("amax", *this, dims),
-                  keepdim](const BackwardArgs &g) {
-                   return Grads{maxBackward(g, dims, keepdim)};
+    });
+  });
+  // The gradient passes where min <= x <= max.
+  recordGradient(out, "ClampBackward1", {x}, {x},
+                 [lo = attrs.min, hi = attrs.max](const BackwardArgs &g) {
+                   const Tensor &in = g.saved[0];
+                   Tensor inside = ones_like(in, kBool);
+                   if (lo)
+                     inside = inside * (in >= *lo);
+                   if (hi)
+                     inside = inside * (in <= *hi);
+                   return Grads{where(inside, g.grad, zeros_like(g.grad))};
                  });
   return out;
 }
-Tensor Tensor::max() const {
-  Tensor out = reduce("max", Reduction::Max, *this, {}, false);
-  recordGradient(out, "MaxBackward1", {*this}, {*this, out},
-                 [dims = reducedDims("max", *this, {})](const BackwardArgs &g) {
-                   return Grads{maxBackward(g, dims, false)};
-                 });
-  return out;
+
+Tensor Tensor::clamp_min(const Scalar &min) const {
+  return clamp(min, std::nullopt);
+}
+Tensor Tensor::clamp_max(const Scalar &max) const {
+  return clamp(std::nullopt, max);
 }
 
 //===----------------------------------------------------------------------===//
@@ -558,41 +890,57 @@ Tensor tanh(const Tensor &x) { return x.tanh(); }
 Tensor sigmoid(const Tensor &x) { return x.sigmoid(); }
 Tensor relu(const Tensor &x) { return x.relu(); }
 Tensor matmul(const Tensor &a, const Tensor &b) { return a.matmul(b); }
+Tensor bmm(const Tensor &a, const Tensor &b) { return a.bmm(b); }
 Tensor transpose(const Tensor &x, int64_t dim0, int64_t dim1) {
   return x.transpose(dim0, dim1);
 }
 Tensor reshape(const Tensor &x, const IntList &shape) {
   return x.reshape(shape);
 }
-Tensor sum(const Tensor &x) { return x.sum(); }
-Tensor sum(const Tensor &x, const IntList &dims, bool keepdim) {
-  return x.sum(dims, keepdim);
-}
-Tensor mean(const Tensor &x) { return x.mean(); }
-Tensor mean(const Tensor &x, const IntList &dims, bool keepdim) {
-  return x.mean(dims, keepdim);
-}
-Tensor amax(const Tensor &x, const IntList &dims, bool keepdim) {
-  return x.amax(dims, keepdim);
-}
-Tensor max(const Tensor &x) { return x.max(); }
-Tensor pow(const Tensor &x, float exponent) { return x.pow(exponent); }
+Tensor pow(const Tensor &x, const Scalar &exponent) { return x.pow(exponent); }
+Tensor pow(const Tensor &x, const Tensor &exponent) { return x.pow(exponent); }
 Tensor sqrt(const Tensor &x) { return x.sqrt(); }
+Tensor abs(const Tensor &x) { return x.abs(); }
+Tensor sign(const Tensor &x) { return x.sign(); }
+Tensor clamp(const Tensor &x, std::optional<Scalar> min,
+             std::optional<Scalar> max) {
+  return x.clamp(min, max);
+}
 Tensor softmax(const Tensor &x, int64_t dim) { return x.softmax(dim); }
 Tensor log_softmax(const Tensor &x, int64_t dim) { return x.log_softmax(dim); }
 
 Tensor operator+(const Tensor &a, const Tensor &b) { return a.add(b); }
-Tensor operator+(const Tensor &a, float b) { return a.add(b); }
-Tensor operator+(float a, const Tensor &b) { return scalar_tensor(a).add(b); }
+Tensor operator+(const Tensor &a, const Scalar &b) { return a.add(b); }
+Tensor operator+(const Scalar &a, const Tensor &b) {
+  return scalarOperand(b, a).add(b);
+}
 Tensor operator-(const Tensor &a, const Tensor &b) { return a.sub(b); }
-Tensor operator-(const Tensor &a, float b) { return a.sub(b); }
-Tensor operator-(float a, const Tensor &b) { return scalar_tensor(a).sub(b); }
+Tensor operator-(const Tensor &a, const Scalar &b) { return a.sub(b); }
+Tensor operator-(const Scalar &a, const Tensor &b) {
+  return scalarOperand(b, a).sub(b);
+}
 Tensor operator*(const Tensor &a, const Tensor &b) { return a.mul(b); }
-Tensor operator*(const Tensor &a, float b) { return a.mul(b); }
-Tensor operator*(float a, const Tensor &b) { return scalar_tensor(a).mul(b); }
+Tensor operator*(const Tensor &a, const Scalar &b) { return a.mul(b); }
+Tensor operator*(const Scalar &a, const Tensor &b) {
+  return scalarOperand(b, a).mul(b);
+}
 Tensor operator/(const Tensor &a, const Tensor &b) { return a.div(b); }
-Tensor operator/(const Tensor &a, float b) { return a.div(b); }
-Tensor operator/(float a, const Tensor &b) { return scalar_tensor(a).div(b); }
+Tensor operator/(const Tensor &a, const Scalar &b) { return a.div(b); }
+Tensor operator/(const Scalar &a, const Tensor &b) {
+  return scalarOperand(b, a).div(b);
+}
 Tensor operator-(const Tensor &x) { return x.neg(); }
+Tensor operator==(const Tensor &a, const Tensor &b) { return a.eq(b); }
+Tensor operator==(const Tensor &a, const Scalar &b) { return a.eq(b); }
+Tensor operator!=(const Tensor &a, const Tensor &b) { return a.ne(b); }
+Tensor operator!=(const Tensor &a, const Scalar &b) { return a.ne(b); }
+Tensor operator<(const Tensor &a, const Tensor &b) { return a.lt(b); }
+Tensor operator<(const Tensor &a, const Scalar &b) { return a.lt(b); }
+Tensor operator<=(const Tensor &a, const Tensor &b) { return a.le(b); }
+Tensor operator<=(const Tensor &a, const Scalar &b) { return a.le(b); }
+Tensor operator>(const Tensor &a, const Tensor &b) { return a.gt(b); }
+Tensor operator>(const Tensor &a, const Scalar &b) { return a.gt(b); }
+Tensor operator>=(const Tensor &a, const Tensor &b) { return a.ge(b); }
+Tensor operator>=(const Tensor &a, const Scalar &b) { return a.ge(b); }
 
 } // namespace nnc

@@ -1,14 +1,16 @@
 //===- frontend/TensorPrint.cpp - Printing tensors as PyTorch does --------===//
 //
-// A port of torch/_tensor_str.py for float and int64 tensors (default print
-// options:
-// precision 4, threshold 1000, edgeitems 3, linewidth 80), so nnc and
-// PyTorch print the same values the same way.
+// A port of torch/_tensor_str.py (default print options: precision 4,
+// threshold 1000, edgeitems 3, linewidth 80), so nnc and PyTorch print the
+// same values the same way: floating dtypes through double, integers
+// through int64, bools as True/False, and a `dtype=torch.float64` suffix
+// for dtypes other than the defaults (Float, Long, Bool).
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Tensor.h"
 
 #include "frontend/Autograd.h"
+#include "frontend/TensorInternal.h"
 
 #include <algorithm>
 #include <cmath>
@@ -35,10 +37,10 @@ std::string formatDouble(const char *format, double value) {
 /// finite values as PyTorch's _Formatter does.
 class ElementFormatter {
 public:
-  explicit ElementFormatter(const std::vector<float> &values) {
+  explicit ElementFormatter(const std::vector<double> &values) {
     std::vector<double> nonzeroFinite;
-    for (float v : values)
-      if (std::isfinite(v) && v != 0.0f)
+    for (double v : values)
+      if (std::isfinite(v) && v != 0.0)
         nonzeroFinite.push_back(v);
     if (nonzeroFinite.empty())
       return;
@@ -61,7 +63,7 @@ public:
 
   size_t width() const { return maxWidth_; }
 
-  std::string format(float value) const {
+  std::string format(double value) const {
     std::string text;
     if (std::isnan(value))
       text = "nan";
@@ -84,22 +86,29 @@ private:
   size_t maxWidth_ = 1;
 };
 
-/// Integers print as they are, right-aligned to the widest printed one.
-class IntegerFormatter {
+/// Integers print as they are (bools as True / False), right-aligned to
+/// the widest printed one.
+template <bool Boolean> class IntegerFormatter {
 public:
   explicit IntegerFormatter(const std::vector<int64_t> &values) {
     for (int64_t v : values)
-      maxWidth_ = std::max(maxWidth_, std::to_string(v).size());
+      maxWidth_ = std::max(maxWidth_, text(v).size());
   }
   size_t width() const { return maxWidth_; }
   std::string format(int64_t value) const {
-    std::string text = std::to_string(value);
-    if (text.size() < maxWidth_)
-      text.insert(0, maxWidth_ - text.size(), ' ');
-    return text;
+    std::string padded = text(value);
+    if (padded.size() < maxWidth_)
+      padded.insert(0, maxWidth_ - padded.size(), ' ');
+    return padded;
   }
 
 private:
+  static std::string text(int64_t value) {
+    if (Boolean)
+      return value ? "True" : "False";
+    return std::to_string(value);
+  }
+
   size_t maxWidth_ = 1;
 };
 
@@ -198,28 +207,43 @@ std::string elementsToString(const Tensor &t, int64_t indent) {
   return printer.str(formatter, indent);
 }
 
+/// The elements as PyTorch prints them, read through double or int64.
+std::string elementsToString(const Tensor &t, int64_t indent) {
+  if (t.is_floating_point())
+    return elementsToString<double, ElementFormatter>(
+        detail::convert(t, kFloat64), indent);
+  Tensor values = detail::convert(t, kInt64);
+  if (t.dtype() == kBool)
+    return elementsToString<int64_t, IntegerFormatter<true>>(values, indent);
+  return elementsToString<int64_t, IntegerFormatter<false>>(values, indent);
+}
+
+/// PyTorch prints no dtype for its defaults (Float, Long, Bool).
+bool hasDefaultDtype(ScalarType type) {
+  return type == kFloat32 || type == kInt64 || type == kBool;
+}
+
 } // namespace
 
 std::ostream &operator<<(std::ostream &os, const Tensor &t) {
   if (!t.defined())
     return os << "[ Tensor (undefined) ]";
   const std::string prefix = "tensor(";
+  os << prefix;
   if (t.numel() == 0) {
-    os << prefix << "[]";
+    os << "[]";
     if (t.dim() != 1) {
       os << ", size=(";
       for (int64_t d = 0; d < t.dim(); ++d)
         os << (d ? ", " : "") << t.size(d);
       os << ")";
     }
-    return os << ")";
+  } else {
+    NoGradGuard noGrad;
+    os << elementsToString(t, static_cast<int64_t>(prefix.size()));
   }
-  int64_t indent = static_cast<int64_t>(prefix.size());
-  os << prefix;
-  if (t.dtype() == kInt64)
-    os << elementsToString<int64_t, IntegerFormatter>(t, indent);
-  else
-    os << elementsToString<float, ElementFormatter>(t, indent);
+  if (!hasDefaultDtype(t.dtype()))
+    os << ", dtype=" << toPythonString(t.dtype());
   // PyTorch's suffixes for tensors in autograd.
   if (t.grad_fn())
     os << ", grad_fn=<" << t.grad_fn()->name() << ">";

@@ -10,7 +10,10 @@
 #ifndef NNC_FRONTEND_TRACEHOOK_H
 #define NNC_FRONTEND_TRACEHOOK_H
 
+#include "frontend/ScalarType.h"
+
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace nnc {
@@ -63,7 +66,72 @@ enum class OpKind {
   // nn.mse_loss: inputs {input, target} of the same shape; attrs.reduction
   // as for CrossEntropy (none keeps the input's shape).
   MSELoss,
+  // Added for dtypes and tensor ops (issue 4). Operands of elementwise ops
+  // always share a dtype: promotion is recorded as Casts before the op.
+  // Conversion to attrs.dtype (Tensor::to).
+  Cast,
+  // Elementwise unary, same dtype out: |x|, and -1/0/1 (sign).
+  Abs,
+  Sign,
+  // Elementwise comparisons with broadcasting; the result is Bool.
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  // inputs {condition (Bool), a, b}: condition ? a : b, broadcast.
+  Where,
+  // Elementwise clamp to [attrs.min, attrs.max] (either may be absent).
+  Clamp,
+  // Elementwise a ** b with broadcasting (Pow has a scalar exponent).
+  PowTensor,
+  // A strided view along attrs.dims = {dim}: elements attrs.start,
+  // start + step, ... below attrs.end (all normalized, in range).
+  Slice,
+  // The view at index attrs.start of dim attrs.dims = {dim}, which is
+  // removed from the shape.
+  Select,
+  // inputs {x, index (1-D, Long or Int)}: x's entries `index` along
+  // attrs.dims = {dim}.
+  IndexSelect,
+  // inputs {x, index (Long or Int, x's rank)}: torch.gather along
+  // attrs.dims.
+  Gather,
+  // inputs {self, index, src}: torch.scatter_add along attrs.dims.
+  ScatterAdd,
+  // inputs {x, mask (Bool)}: the 1-D selected elements (data-dependent
+  // size: the output's shape is what this trace saw).
+  MaskedSelect,
+  // inputs: the joined tensors (same dtype); along attrs.dims = {dim}.
+  Cat,
+  // Reductions like Sum (attrs.dims, attrs.keepdim): product, minimum
+  // (amin; Max is amax), any and all (Bool results).
+  Prod,
+  Min,
+  Any,
+  All,
+  // Index (Long) of the maximum / minimum along attrs.dims = {dim}
+  // (attrs.keepdim); the values of max(dim)/min(dim) are recorded as
+  // Max/Min.
+  ArgMax,
+  ArgMin,
+  // Added for the CNN layers (issue 5), on NCHW tensors. nn.conv2d: inputs
+  // {input, weight} or {input, weight, bias}; attrs.stride, padding,
+  // dilation ({h, w}) and groups.
+  Conv2d,
+  // nn.max_pool2d / nn.avg_pool2d: inputs {input}; attrs.kernel, stride,
+  // padding ({h, w}), ceil_mode; max: dilation; avg: count_include_pad.
+  MaxPool2d,
+  AvgPool2d,
+  // nn.adaptive_avg_pool2d: inputs {input}; attrs.shape = the output's
+  // {h, w}.
+  AdaptiveAvgPool2d,
 };
+
+/// The op's libtorch name ("add", "index_select", "to"), for messages such
+/// as a tracer's "op <name> is not traceable yet".
+const char *toString(OpKind kind);
 
 /// Attributes of a recorded op; which fields matter depends on the kind.
 struct OpAttrs {
@@ -74,6 +142,17 @@ struct OpAttrs {
   double scalar = 0.0;
   /// Losses' reduction: 0 none, 1 mean, 2 sum (PyTorch's Reduction enum).
   int64_t reduction = 1;
+  /// Slice's range and step; Select's index (start).
+  int64_t start = 0, end = 0, step = 1;
+  /// Cast's target dtype.
+  ScalarType dtype = kFloat32;
+  /// Clamp's bounds.
+  std::optional<double> min, max;
+  /// Conv2d's and the pooling ops' window, each {along h, along w}.
+  std::vector<int64_t> kernel, stride, padding, dilation;
+  int64_t groups = 1;
+  bool ceil_mode = false;
+  bool count_include_pad = true;
 };
 
 class TraceHook {

@@ -10,6 +10,11 @@
 // Halide dim 0 is the innermost (fastest-varying) dim, so a tensor of shape
 // [d0, d1, d2, d3] is a Halide buffer with extents (d3, d2, d1, d0).
 //
+// Element types are generator parameters (`a.type=float64`, see
+// CMakeLists.txt): the math generators are instantiated for float32 and
+// float64, the copy generator once per element size. Constants are made in
+// the element type (zero(), one()), so one algorithm serves every type.
+//
 //===----------------------------------------------------------------------===//
 #include "Halide.h"
 
@@ -25,7 +30,11 @@ constexpr int kLanes = 16; // floats per AVX-512 vector
 
 enum class BinaryOp { Add, Sub, Mul, Div, Equal, ReluGrad };
 enum class UnaryOp { Neg, Exp, Log, Tanh, Sigmoid, Relu, Sqrt, Copy };
-enum class ReduceOp { Sum, Max };
+enum class ReduceOp { Sum, Max, Min };
+
+Expr constant(const Type &t, double value) { return cast(t, Expr(value)); }
+Expr zero(const Type &t) { return constant(t, 0.0); }
+Expr one(const Type &t) { return constant(t, 1.0); }
 
 Expr applyBinary(BinaryOp op, Expr a, Expr b) {
   switch (op) {
@@ -41,9 +50,9 @@ Expr applyBinary(BinaryOp op, Expr a, Expr b) {
   // and relu's gradient a where the result b is positive (PyTorch's
   // threshold_backward: exactly zero where b <= 0).
   case BinaryOp::Equal:
-    return select(a == b, 1.0f, 0.0f);
+    return select(a == b, one(a.type()), zero(a.type()));
   case BinaryOp::ReluGrad:
-    return select(b > 0.0f, a, 0.0f);
+    return select(b > zero(b.type()), a, zero(a.type()));
   }
   return Expr();
 }
@@ -51,26 +60,27 @@ Expr applyBinary(BinaryOp op, Expr a, Expr b) {
 Expr applyUnary(UnaryOp op, Expr x) {
   // Halide's exp and log are polynomial approximations that assume finite
   // input; NaN (and log of a negative number) must give NaN, as in PyTorch.
-  Expr nan = Expr(std::numeric_limits<float>::quiet_NaN());
+  Type t = x.type();
+  Expr nan = constant(t, std::numeric_limits<double>::quiet_NaN());
   switch (op) {
   case UnaryOp::Neg:
     return -x;
   case UnaryOp::Exp:
     return select(is_nan(x), x, exp(x));
   case UnaryOp::Log:
-    return select(is_nan(x) || x < 0.0f, nan, log(x));
+    return select(is_nan(x) || x < zero(t), nan, log(x));
   case UnaryOp::Tanh:
     return tanh(x);
   case UnaryOp::Sigmoid: {
     // exp of -|x| never overflows: 1 / (1 + e) for x >= 0, e / (1 + e)
     // for x < 0.
     Expr e = exp(-abs(x));
-    return select(is_nan(x), x, select(x < 0.0f, e, 1.0f) / (1.0f + e));
+    return select(is_nan(x), x, select(x < zero(t), e, one(t)) / (one(t) + e));
   }
   case UnaryOp::Relu:
     // Not max(x, 0): relu(NaN) is NaN in PyTorch, and Halide's max does
     // not promise to propagate NaN.
-    return select(x < 0.0f, 0.0f, x);
+    return select(x < zero(t), zero(t), x);
   case UnaryOp::Sqrt:
     return sqrt(x); // NaN below zero, as in PyTorch
   case UnaryOp::Copy:
@@ -82,9 +92,9 @@ Expr applyUnary(UnaryOp op, Expr x) {
 /// Dense rank-4 elementwise output: vectorize the innermost dim, cut it into
 /// chunks so a large 1-D tensor still splits into parallel tasks, and run
 /// the chunks of all outer dims as one parallel loop.
-template <class Element>
-void scheduleElementwise(GeneratorOutput<Buffer<Element>> &out, const Var &x,
-                         const Var &y, const Var &z, const Var &w) {
+template <class OutputBuffer>
+void scheduleElementwise(OutputBuffer &out, const Var &x, const Var &y,
+                         const Var &z, const Var &w) {
   Var xo("xo"), xi("xi"), xy("xy"), xyz("xyz"), tile("tile");
   out.split(x, xo, xi, 64 * kLanes, TailStrategy::GuardWithIf)
       .vectorize(xi, kLanes, TailStrategy::GuardWithIf)
@@ -97,9 +107,8 @@ void scheduleElementwise(GeneratorOutput<Buffer<Element>> &out, const Var &x,
 /// Elementwise in and out of any strides (in-place ops write through a
 /// transposed or sliced view): both dim-0 strides are free and the dense
 /// case is specialized.
-template <class Element>
-void scheduleStridedElementwise(GeneratorInput<Buffer<Element>> &in,
-                                GeneratorOutput<Buffer<Element>> &out,
+template <class InputBuffer, class OutputBuffer>
+void scheduleStridedElementwise(InputBuffer &in, OutputBuffer &out,
                                 const Var &x, const Var &y, const Var &z,
                                 const Var &w) {
   in.dim(0).set_stride(Expr());
@@ -120,9 +129,9 @@ public:
                                {"div", BinaryOp::Div},
                                {"eq", BinaryOp::Equal},
                                {"relu_grad", BinaryOp::ReluGrad}}};
-  Input<Buffer<float>> a{"a", 4};
-  Input<Buffer<float>> b{"b", 4};
-  Output<Buffer<float>> out{"out", 4};
+  Input<Buffer<>> a{"a", 4};
+  Input<Buffer<>> b{"b", 4};
+  Output<Buffer<>> out{"out", 4};
 
   void generate() {
     Var x("x"), y("y"), z("z"), w("w");
@@ -149,8 +158,8 @@ public:
                               {"relu", UnaryOp::Relu},
                               {"sqrt", UnaryOp::Sqrt},
                               {"copy", UnaryOp::Copy}}};
-  Input<Buffer<float>> in{"in", 4};
-  Output<Buffer<float>> out{"out", 4};
+  Input<Buffer<>> in{"in", 4};
+  Output<Buffer<>> out{"out", 4};
 
   void generate() {
     Var x("x"), y("y"), z("z"), w("w");
@@ -159,26 +168,42 @@ public:
   }
 };
 
-/// out = in ** exponent (libm's powf semantics: NaN for a negative base
-/// and a non-integer exponent).
+/// out = in ** exponent (libm's pow semantics: NaN for a negative base
+/// and a non-integer exponent); the exponent is rounded to the element
+/// type first.
 class PowGenerator : public Generator<PowGenerator> {
 public:
-  Input<Buffer<float>> in{"in", 4};
-  Input<float> exponent{"exponent"};
-  Output<Buffer<float>> out{"out", 4};
+  Input<Buffer<>> in{"in", 4};
+  Input<double> exponent{"exponent"};
+  Output<Buffer<>> out{"out", 4};
 
   void generate() {
     Var x("x"), y("y"), z("z"), w("w");
-    out(x, y, z, w) = pow(in(x, y, z, w), exponent);
+    out(x, y, z, w) = pow(in(x, y, z, w), cast(in.type(), exponent));
     scheduleStridedElementwise(in, out, x, y, z, w);
   }
 };
 
-/// Copies int64 elements (class-index targets) between strided views.
-class CopyInt64Generator : public Generator<CopyInt64Generator> {
+/// Copies elements between strided views, by their bits: instantiated
+/// with unsigned types of each element size (8, 16 and 32 bits through
+/// the `type` parameters; Halide has no parameter name for 64-bit types,
+/// so Copy64Generator fixes that one), so any dtype's bits copy exactly.
+class CopyGenerator : public Generator<CopyGenerator> {
 public:
-  Input<Buffer<int64_t>> in{"in", 4};
-  Output<Buffer<int64_t>> out{"out", 4};
+  Input<Buffer<>> in{"in", 4};
+  Output<Buffer<>> out{"out", 4};
+
+  void generate() {
+    Var x("x"), y("y"), z("z"), w("w");
+    out(x, y, z, w) = in(x, y, z, w);
+    scheduleStridedElementwise(in, out, x, y, z, w);
+  }
+};
+
+class Copy64Generator : public Generator<Copy64Generator> {
+public:
+  Input<Buffer<uint64_t>> in{"in", 4};
+  Output<Buffer<uint64_t>> out{"out", 4};
 
   void generate() {
     Var x("x"), y("y"), z("z"), w("w");
@@ -195,20 +220,36 @@ public:
 class ReduceGenerator : public Generator<ReduceGenerator> {
 public:
   GeneratorParam<ReduceOp> op{
-      "op", ReduceOp::Sum, {{"sum", ReduceOp::Sum}, {"max", ReduceOp::Max}}};
-  Input<Buffer<float>> in{"in", 2};
-  Input<float> scale{"scale"};
-  Output<Buffer<float>> out{"out", 1};
+      "op",
+      ReduceOp::Sum,
+      {{"sum", ReduceOp::Sum}, {"max", ReduceOp::Max}, {"min", ReduceOp::Min}}};
+  Input<Buffer<>> in{"in", 2};
+  Input<double> scale{"scale"};
+  Output<Buffer<>> out{"out", 1};
 
   Expr identity() const {
-    return op == ReduceOp::Sum ? Expr(0.0f)
-                               : Expr(-std::numeric_limits<float>::infinity());
+    double infinity = std::numeric_limits<double>::infinity();
+    switch (op) {
+    case ReduceOp::Sum:
+      return zero(in.type());
+    case ReduceOp::Max:
+      return constant(in.type(), -infinity);
+    case ReduceOp::Min:
+      return constant(in.type(), infinity);
+    }
+    return Expr();
   }
-  // max propagates NaN, as PyTorch's does.
+  // max and min propagate NaN, as PyTorch's do.
   Expr combine(Expr acc, Expr v) const {
-    if (op == ReduceOp::Sum)
+    switch (op) {
+    case ReduceOp::Sum:
       return acc + v;
-    return select(acc > v || is_nan(acc), acc, v);
+    case ReduceOp::Max:
+      return select(acc > v || is_nan(acc), acc, v);
+    case ReduceOp::Min:
+      return select(acc < v || is_nan(acc), acc, v);
+    }
+    return Expr();
   }
 
   void generate() {
@@ -226,7 +267,7 @@ public:
     total(r) = identity();
     total(r) = combine(total(r), lanes(overLanes, r));
     total(r) = combine(total(r), in(overTail, r));
-    out(r) = op == ReduceOp::Sum ? total(r) * scale : total(r);
+    out(r) = op == ReduceOp::Sum ? total(r) * cast(in.type(), scale) : total(r);
 
     in.dim(0).set_stride(Expr());
     Var ro("ro"), ri("ri");
@@ -246,14 +287,14 @@ public:
 /// cheaper there.
 class MatMulGenerator : public Generator<MatMulGenerator> {
 public:
-  Input<Buffer<float>> a{"a", 2};
-  Input<Buffer<float>> b{"b", 2};
-  Output<Buffer<float>> out{"out", 2};
+  Input<Buffer<>> a{"a", 2};
+  Input<Buffer<>> b{"b", 2};
+  Output<Buffer<>> out{"out", 2};
 
   void generate() {
     Var j("j"), i("i");
     RDom k(0, a.dim(0).extent(), "k");
-    out(j, i) = 0.0f;
+    out(j, i) = zero(a.type());
     out(j, i) += a(k, i) * b(j, k);
 
     a.dim(0).set_stride(Expr());
@@ -297,6 +338,7 @@ public:
 HALIDE_REGISTER_GENERATOR(BinaryGenerator, nnc_binary)
 HALIDE_REGISTER_GENERATOR(UnaryGenerator, nnc_unary)
 HALIDE_REGISTER_GENERATOR(PowGenerator, nnc_pow)
-HALIDE_REGISTER_GENERATOR(CopyInt64Generator, nnc_copy_i64)
+HALIDE_REGISTER_GENERATOR(CopyGenerator, nnc_copy)
+HALIDE_REGISTER_GENERATOR(Copy64Generator, nnc_copy64)
 HALIDE_REGISTER_GENERATOR(ReduceGenerator, nnc_reduce)
 HALIDE_REGISTER_GENERATOR(MatMulGenerator, nnc_matmul)

@@ -13,31 +13,52 @@
 
 #include "HalideRuntime.h"
 #include "nnc_halide_add.h"
+#include "nnc_halide_add_f64.h"
 #include "nnc_halide_copy.h"
-#include "nnc_halide_copy_i64.h"
+#include "nnc_halide_copy_b16.h"
+#include "nnc_halide_copy_b32.h"
+#include "nnc_halide_copy_b64.h"
+#include "nnc_halide_copy_b8.h"
 #include "nnc_halide_div.h"
+#include "nnc_halide_div_f64.h"
 #include "nnc_halide_eq.h"
+#include "nnc_halide_eq_f64.h"
 #include "nnc_halide_exp.h"
+#include "nnc_halide_exp_f64.h"
 #include "nnc_halide_log.h"
+#include "nnc_halide_log_f64.h"
 #include "nnc_halide_matmul.h"
+#include "nnc_halide_matmul_f64.h"
 #include "nnc_halide_max.h"
+#include "nnc_halide_max_f64.h"
+#include "nnc_halide_min.h"
+#include "nnc_halide_min_f64.h"
 #include "nnc_halide_mul.h"
+#include "nnc_halide_mul_f64.h"
 #include "nnc_halide_neg.h"
+#include "nnc_halide_neg_f64.h"
 #include "nnc_halide_pow.h"
+#include "nnc_halide_pow_f64.h"
 #include "nnc_halide_relu.h"
+#include "nnc_halide_relu_f64.h"
 #include "nnc_halide_relu_grad.h"
+#include "nnc_halide_relu_grad_f64.h"
 #include "nnc_halide_sigmoid.h"
+#include "nnc_halide_sigmoid_f64.h"
 #include "nnc_halide_sqrt.h"
+#include "nnc_halide_sqrt_f64.h"
 #include "nnc_halide_sub.h"
+#include "nnc_halide_sub_f64.h"
 #include "nnc_halide_sum.h"
+#include "nnc_halide_sum_f64.h"
 #include "nnc_halide_tanh.h"
+#include "nnc_halide_tanh_f64.h"
 
 #include <algorithm>
 #include <atomic>
 #include <climits>
 #include <cstring>
 #include <string>
-#include <type_traits>
 
 namespace nnc::kernels {
 
@@ -92,24 +113,37 @@ int32_t toInt32(int64_t value, const char *what) {
   return static_cast<int32_t>(value);
 }
 
-/// A halide_buffer_t over existing float32 or int64 memory. Dims are given
-/// innermost first, as Halide numbers them. Not copyable: the buffer points
-/// at dims_.
+/// Halide's description of `type`'s elements.
+halide_type_t halideTypeOf(ScalarType type) {
+  switch (type) {
+  case ScalarType::Float32:
+    return halide_type_t(halide_type_float, 32, 1);
+  case ScalarType::Float64:
+    return halide_type_t(halide_type_float, 64, 1);
+  default:
+    throw Error(std::string("internal error: no Halide math kernel for ") +
+                toString(type));
+  }
+}
+
+/// The copy kernels' type for elements of `bytes` bytes.
+halide_type_t bitsType(std::size_t bytes) {
+  return halide_type_t(halide_type_uint, static_cast<uint8_t>(8 * bytes), 1);
+}
+
+/// A halide_buffer_t over existing memory of elements of `type`. Dims are
+/// given innermost first, as Halide numbers them. Not copyable: the buffer
+/// points at dims_.
 class HalideView {
 public:
   static constexpr int kMaxRank = 4;
 
-  template <class Element>
-  HalideView(const Element *data, int rank, const int64_t *extents,
-             const int64_t *strides) {
-    static_assert(std::is_same_v<Element, float> ||
-                  std::is_same_v<Element, int64_t>);
+  HalideView(halide_type_t type, const void *data, int rank,
+             const int64_t *extents, const int64_t *strides) {
     std::memset(&buffer_, 0, sizeof(buffer_));
     std::memset(dims_, 0, sizeof(dims_));
-    buffer_.host = reinterpret_cast<uint8_t *>(const_cast<Element *>(data));
-    buffer_.type = std::is_same_v<Element, float>
-                       ? halide_type_t(halide_type_float, 32, 1)
-                       : halide_type_t(halide_type_int, 64, 1);
+    buffer_.host = static_cast<uint8_t *>(const_cast<void *>(data));
+    buffer_.type = type;
     buffer_.dimensions = rank;
     buffer_.dim = dims_;
     for (int d = 0; d < rank; ++d) {
@@ -127,6 +161,14 @@ private:
   halide_buffer_t buffer_;
   halide_dimension_t dims_[kMaxRank];
 };
+
+/// `base` advanced by `offset` elements of `bytes` bytes.
+const void *advance(const void *base, int64_t offset, std::size_t bytes) {
+  return static_cast<const char *>(base) + offset * static_cast<int64_t>(bytes);
+}
+void *advance(void *base, int64_t offset, std::size_t bytes) {
+  return static_cast<char *>(base) + offset * static_cast<int64_t>(bytes);
+}
 
 //===----------------------------------------------------------------------===//
 // Fitting any shape to the rank-4 elementwise kernels
@@ -235,59 +277,95 @@ std::vector<int64_t> denseStrides(const std::vector<int64_t> &shape) {
 using BinaryPipeline = int (*)(halide_buffer_t *, halide_buffer_t *,
                                halide_buffer_t *);
 using UnaryPipeline = int (*)(halide_buffer_t *, halide_buffer_t *);
+using ReducePipeline = int (*)(halide_buffer_t *, double, halide_buffer_t *);
 
-BinaryPipeline pipelineFor(BinaryOp op, const char *&name) {
+BinaryPipeline pipelineFor(BinaryOp op, ScalarType type, const char *&name) {
+  bool f64 = type == kFloat64;
   switch (op) {
   case BinaryOp::Add:
     name = "add";
-    return nnc_halide_add;
+    return f64 ? nnc_halide_add_f64 : nnc_halide_add;
   case BinaryOp::Sub:
     name = "sub";
-    return nnc_halide_sub;
+    return f64 ? nnc_halide_sub_f64 : nnc_halide_sub;
   case BinaryOp::Mul:
     name = "mul";
-    return nnc_halide_mul;
+    return f64 ? nnc_halide_mul_f64 : nnc_halide_mul;
   case BinaryOp::Div:
     name = "div";
-    return nnc_halide_div;
+    return f64 ? nnc_halide_div_f64 : nnc_halide_div;
   case BinaryOp::Equal:
     name = "eq";
-    return nnc_halide_eq;
+    return f64 ? nnc_halide_eq_f64 : nnc_halide_eq;
   case BinaryOp::ReluGrad:
     name = "relu_grad";
-    return nnc_halide_relu_grad;
+    return f64 ? nnc_halide_relu_grad_f64 : nnc_halide_relu_grad;
   }
   throw Error("internal error: unknown binary kernel");
 }
 
-UnaryPipeline pipelineFor(UnaryOp op, const char *&name) {
+UnaryPipeline pipelineFor(UnaryOp op, ScalarType type, const char *&name) {
+  bool f64 = type == kFloat64;
   switch (op) {
   case UnaryOp::Neg:
     name = "neg";
-    return nnc_halide_neg;
+    return f64 ? nnc_halide_neg_f64 : nnc_halide_neg;
   case UnaryOp::Exp:
     name = "exp";
-    return nnc_halide_exp;
+    return f64 ? nnc_halide_exp_f64 : nnc_halide_exp;
   case UnaryOp::Log:
     name = "log";
-    return nnc_halide_log;
+    return f64 ? nnc_halide_log_f64 : nnc_halide_log;
   case UnaryOp::Tanh:
     name = "tanh";
-    return nnc_halide_tanh;
+    return f64 ? nnc_halide_tanh_f64 : nnc_halide_tanh;
   case UnaryOp::Sigmoid:
     name = "sigmoid";
-    return nnc_halide_sigmoid;
+    return f64 ? nnc_halide_sigmoid_f64 : nnc_halide_sigmoid;
   case UnaryOp::Relu:
     name = "relu";
-    return nnc_halide_relu;
+    return f64 ? nnc_halide_relu_f64 : nnc_halide_relu;
   case UnaryOp::Sqrt:
     name = "sqrt";
-    return nnc_halide_sqrt;
+    return f64 ? nnc_halide_sqrt_f64 : nnc_halide_sqrt;
   case UnaryOp::Copy:
     name = "copy";
+    if (f64)
+      return nnc_halide_copy_b64; // copying doubles is copying their bits
     return nnc_halide_copy;
   }
   throw Error("internal error: unknown unary kernel");
+}
+
+ReducePipeline pipelineFor(ReduceOp op, ScalarType type, const char *&name) {
+  bool f64 = type == kFloat64;
+  switch (op) {
+  case ReduceOp::Sum:
+    name = "sum";
+    return f64 ? nnc_halide_sum_f64 : nnc_halide_sum;
+  case ReduceOp::Max:
+    name = "max";
+    return f64 ? nnc_halide_max_f64 : nnc_halide_max;
+  case ReduceOp::Min:
+    name = "min";
+    return f64 ? nnc_halide_min_f64 : nnc_halide_min;
+  }
+  throw Error("internal error: unknown reduce kernel");
+}
+
+UnaryPipeline copyPipelineFor(std::size_t bytes) {
+  switch (bytes) {
+  case 1:
+    return nnc_halide_copy_b8;
+  case 2:
+    return nnc_halide_copy_b16;
+  case 4:
+    return nnc_halide_copy_b32;
+  case 8:
+    return nnc_halide_copy_b64;
+  }
+  throw Error("internal error: no copy kernel for " + std::to_string(bytes) +
+              "-byte elements");
 }
 
 } // namespace
@@ -296,13 +374,15 @@ UnaryPipeline pipelineFor(UnaryOp op, const char *&name) {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-void binary(BinaryOp op, const std::vector<int64_t> &shape, const float *a,
-            const std::vector<int64_t> &aStrides, const float *b,
-            const std::vector<int64_t> &bStrides, float *out) {
+void binary(BinaryOp op, ScalarType type, const std::vector<int64_t> &shape,
+            const void *a, const std::vector<int64_t> &aStrides, const void *b,
+            const std::vector<int64_t> &bStrides, void *out) {
+  halide_type_t htype = halideTypeOf(type);
   if (numelOf(shape) == 0)
     return;
+  std::size_t bytes = elementSize(type);
   const char *name = nullptr;
-  BinaryPipeline pipeline = pipelineFor(op, name);
+  BinaryPipeline pipeline = pipelineFor(op, type, name);
   std::vector<int64_t> outStrides = denseStrides(shape);
   std::vector<LoopDim> dims =
       coalesce(shape, {&aStrides, &bStrides, &outStrides});
@@ -311,9 +391,12 @@ void binary(BinaryOp op, const std::vector<int64_t> &shape, const float *a,
         int64_t extents[4], strides[3][4];
         for (size_t o = 0; o < 3; ++o)
           halideGeometry(inner, o, extents, strides[o]);
-        HalideView av(a + offsets[0], 4, extents, strides[0]);
-        HalideView bv(b + offsets[1], 4, extents, strides[1]);
-        HalideView ov(out + offsets[2], 4, extents, strides[2]);
+        HalideView av(htype, advance(a, offsets[0], bytes), 4, extents,
+                      strides[0]);
+        HalideView bv(htype, advance(b, offsets[1], bytes), 4, extents,
+                      strides[1]);
+        HalideView ov(htype, advance(out, offsets[2], bytes), 4, extents,
+                      strides[2]);
         callKernel(name, pipeline, av.get(), bv.get(), ov.get());
       });
 }
@@ -321,10 +404,12 @@ void binary(BinaryOp op, const std::vector<int64_t> &shape, const float *a,
 namespace {
 
 /// Runs a two-operand elementwise pipeline (in -> out, any strides) over
-/// `shape`; `call(in, out)` invokes it on halide_buffer_t descriptors.
-template <class Element, class Call>
-void elementwise(const std::vector<int64_t> &shape, const Element *in,
-                 const std::vector<int64_t> &inStrides, Element *out,
+/// `shape` with elements of `htype` (`bytes` bytes each); `call(in, out)`
+/// invokes it on halide_buffer_t descriptors.
+template <class Call>
+void elementwise(halide_type_t htype, std::size_t bytes,
+                 const std::vector<int64_t> &shape, const void *in,
+                 const std::vector<int64_t> &inStrides, void *out,
                  const std::vector<int64_t> &outStrides, Call &&call) {
   if (numelOf(shape) == 0)
     return;
@@ -334,87 +419,96 @@ void elementwise(const std::vector<int64_t> &shape, const Element *in,
         int64_t extents[4], strides[2][4];
         for (size_t o = 0; o < 2; ++o)
           halideGeometry(inner, o, extents, strides[o]);
-        HalideView iv(in + offsets[0], 4, extents, strides[0]);
-        HalideView ov(out + offsets[1], 4, extents, strides[1]);
+        HalideView iv(htype, advance(in, offsets[0], bytes), 4, extents,
+                      strides[0]);
+        HalideView ov(htype, advance(out, offsets[1], bytes), 4, extents,
+                      strides[1]);
         call(iv.get(), ov.get());
       });
 }
 
 } // namespace
 
-void unary(UnaryOp op, const std::vector<int64_t> &shape, const float *in,
-           const std::vector<int64_t> &inStrides, float *out) {
+void unary(UnaryOp op, ScalarType type, const std::vector<int64_t> &shape,
+           const void *in, const std::vector<int64_t> &inStrides, void *out) {
   const char *name = nullptr;
-  UnaryPipeline pipeline = pipelineFor(op, name);
-  elementwise(shape, in, inStrides, out, denseStrides(shape),
+  UnaryPipeline pipeline = pipelineFor(op, type, name);
+  halide_type_t htype = halideTypeOf(type);
+  if (op == UnaryOp::Copy && type == kFloat64)
+    htype = bitsType(8);
+  elementwise(htype, elementSize(type), shape, in, inStrides, out,
+              denseStrides(shape),
               [&](halide_buffer_t *iv, halide_buffer_t *ov) {
                 callKernel(name, pipeline, iv, ov);
               });
 }
 
-void power(const std::vector<int64_t> &shape, const float *in,
-           const std::vector<int64_t> &inStrides, float exponent, float *out) {
-  elementwise(shape, in, inStrides, out, denseStrides(shape),
+void power(ScalarType type, const std::vector<int64_t> &shape, const void *in,
+           const std::vector<int64_t> &inStrides, double exponent, void *out) {
+  auto pipeline = type == kFloat64 ? nnc_halide_pow_f64 : nnc_halide_pow;
+  elementwise(halideTypeOf(type), elementSize(type), shape, in, inStrides, out,
+              denseStrides(shape),
               [&](halide_buffer_t *iv, halide_buffer_t *ov) {
-                callKernel("pow", nnc_halide_pow, iv, exponent, ov);
+                callKernel("pow", pipeline, iv, exponent, ov);
               });
 }
 
-void copy(const std::vector<int64_t> &shape, const float *in,
-          const std::vector<int64_t> &inStrides, float *out,
+void copy(ScalarType type, const std::vector<int64_t> &shape, const void *in,
+          const std::vector<int64_t> &inStrides, void *out,
           const std::vector<int64_t> &outStrides) {
-  elementwise(shape, in, inStrides, out, outStrides,
+  std::size_t bytes = elementSize(type);
+  UnaryPipeline pipeline = copyPipelineFor(bytes);
+  elementwise(bitsType(bytes), bytes, shape, in, inStrides, out, outStrides,
               [&](halide_buffer_t *iv, halide_buffer_t *ov) {
-                callKernel("copy", nnc_halide_copy, iv, ov);
+                callKernel("copy", pipeline, iv, ov);
               });
 }
 
-void copy(const std::vector<int64_t> &shape, const int64_t *in,
-          const std::vector<int64_t> &inStrides, int64_t *out,
-          const std::vector<int64_t> &outStrides) {
-  elementwise(shape, in, inStrides, out, outStrides,
-              [&](halide_buffer_t *iv, halide_buffer_t *ov) {
-                callKernel("copy_i64", nnc_halide_copy_i64, iv, ov);
-              });
-}
-
-void reduceRows(ReduceOp op, int64_t rows, int64_t cols, const float *in,
-                int64_t rowStride, int64_t colStride, float scale, float *out) {
+void reduceRows(ReduceOp op, ScalarType type, int64_t rows, int64_t cols,
+                const void *in, int64_t rowStride, int64_t colStride,
+                double scale, void *out) {
+  halide_type_t htype = halideTypeOf(type);
   if (rows == 0)
     return;
   if (cols == 0) {
-    if (op == ReduceOp::Max)
-      throw Error("internal error: max over an empty dim");
+    if (op != ReduceOp::Sum)
+      throw Error("internal error: max or min over an empty dim");
     // An empty sum is 0; an empty mean (scale 1/0) is NaN, as in PyTorch.
-    std::fill(out, out + rows, 0.0f * scale);
+    if (type == kFloat64)
+      std::fill_n(static_cast<double *>(out), rows, 0.0 * scale);
+    else
+      std::fill_n(static_cast<float *>(out), rows,
+                  0.0f * static_cast<float>(scale));
     return;
   }
+  const char *name = nullptr;
+  ReducePipeline pipeline = pipelineFor(op, type, name);
   int64_t inExtents[2] = {cols, rows}, inStrides[2] = {colStride, rowStride};
   int64_t outExtents[1] = {rows}, outStrides[1] = {1};
-  HalideView iv(in, 2, inExtents, inStrides);
-  HalideView ov(out, 1, outExtents, outStrides);
-  if (op == ReduceOp::Sum)
-    callKernel("sum", nnc_halide_sum, iv.get(), scale, ov.get());
-  else
-    callKernel("max", nnc_halide_max, iv.get(), scale, ov.get());
+  HalideView iv(htype, in, 2, inExtents, inStrides);
+  HalideView ov(htype, out, 1, outExtents, outStrides);
+  callKernel(name, pipeline, iv.get(), scale, ov.get());
 }
 
-void matmul(int64_t m, int64_t k, int64_t n, const float *a, int64_t aRowStride,
-            int64_t aColStride, const float *b, int64_t bRowStride,
-            float *out) {
+void matmul(ScalarType type, int64_t m, int64_t k, int64_t n, const void *a,
+            int64_t aRowStride, int64_t aColStride, const void *b,
+            int64_t bRowStride, void *out) {
+  halide_type_t htype = halideTypeOf(type);
   if (m == 0 || n == 0)
     return;
   if (k == 0) {
-    std::fill(out, out + m * n, 0.0f);
+    std::memset(out, 0, static_cast<std::size_t>(m * n) * elementSize(type));
     return;
   }
   int64_t aExtents[2] = {k, m}, aStrides[2] = {aColStride, aRowStride};
   int64_t bExtents[2] = {n, k}, bStrides[2] = {1, bRowStride};
   int64_t outExtents[2] = {n, m}, outStrides[2] = {1, n};
-  HalideView av(a, 2, aExtents, aStrides);
-  HalideView bv(b, 2, bExtents, bStrides);
-  HalideView ov(out, 2, outExtents, outStrides);
-  callKernel("matmul", nnc_halide_matmul, av.get(), bv.get(), ov.get());
+  HalideView av(htype, a, 2, aExtents, aStrides);
+  HalideView bv(htype, b, 2, bExtents, bStrides);
+  HalideView ov(htype, out, 2, outExtents, outStrides);
+  callKernel("matmul",
+             type == kFloat64 ? nnc_halide_matmul_f64 : nnc_halide_matmul,
+             av.get(), bv.get(), ov.get());
 }
 
 bool halideUsesRuntimeThreadPool() {
@@ -423,6 +517,11 @@ bool halideUsesRuntimeThreadPool() {
   halide_do_par_for_t current =
       halide_set_custom_do_par_for(parallelForOnThreadPool);
   return current == parallelForOnThreadPool;
+}
+
+void runHalidePipeline(const char *kernel,
+                       const std::function<int()> &pipeline) {
+  callKernel(kernel, pipeline);
 }
 
 } // namespace nnc::kernels

@@ -203,3 +203,84 @@ TEST(EagerTrace, InternalOpsAreNotRecorded) {
 }
 
 } // namespace
+
+//===----------------------------------------------------------------------===//
+// Ops added for dtypes and indexing (issue 4)
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+TEST(EagerTrace, PromotionIsRecordedAsCastsBeforeTheOp) {
+  Tensor i = nnc::arange(3), f = nnc::ones({3});
+  RecordingHook hook;
+  Tensor y;
+  {
+    nnc::TraceHookGuard guard(&hook);
+    y = i * f;
+  }
+  ASSERT_THAT(hook.kinds(), ElementsAre(OpKind::Cast, OpKind::Mul));
+  EXPECT_EQ(hook.ops[0].attrs.dtype, nnc::kFloat);
+  EXPECT_THAT(hook.ops[0].inputs, ElementsAre(i.unsafeGetTensorImpl()));
+  EXPECT_THAT(hook.ops[1].inputs,
+              ElementsAre(hook.ops[0].output, f.unsafeGetTensorImpl()));
+  EXPECT_EQ(hook.ops[1].output, y.unsafeGetTensorImpl());
+}
+
+TEST(EagerTrace, ViewsAndIndexingRecordTheirAttributes) {
+  Tensor x = nnc::ones({3, 4});
+  Tensor index = nnc::tensor(std::vector<int64_t>{2, 0});
+  RecordingHook hook;
+  {
+    nnc::TraceHookGuard guard(&hook);
+    x.slice(1, -3, std::nullopt, 2);
+    x.select(0, -1);
+    x.index_select(1, index);
+    nnc::cat({x, x}, -1);
+    x.max(1);
+    (x > 0).any(0, true);
+    x.clamp(std::nullopt, 2);
+  }
+  ASSERT_THAT(hook.kinds(),
+              ElementsAre(OpKind::Slice, OpKind::Select, OpKind::IndexSelect,
+                          OpKind::Cat, OpKind::Max, OpKind::ArgMax,
+                          OpKind::Constant, OpKind::Gt, OpKind::Any,
+                          OpKind::Clamp));
+  const auto &ops = hook.ops;
+  // Normalized: start 1, end 4, step 2 along dim 1.
+  EXPECT_THAT(ops[0].attrs.dims, ElementsAre(1));
+  EXPECT_EQ(ops[0].attrs.start, 1);
+  EXPECT_EQ(ops[0].attrs.end, 4);
+  EXPECT_EQ(ops[0].attrs.step, 2);
+  EXPECT_EQ(ops[0].outputShape, (nnc::IntList{3, 2}));
+  EXPECT_THAT(ops[1].attrs.dims, ElementsAre(0));
+  EXPECT_EQ(ops[1].attrs.start, 2);
+  EXPECT_THAT(ops[2].inputs, ElementsAre(x.unsafeGetTensorImpl(),
+                                         index.unsafeGetTensorImpl()));
+  EXPECT_THAT(ops[3].attrs.dims, ElementsAre(1));
+  EXPECT_EQ(ops[3].inputs.size(), 2u);
+  EXPECT_THAT(ops[5].attrs.dims, ElementsAre(1));
+  EXPECT_TRUE(ops[8].attrs.keepdim);
+  EXPECT_FALSE(ops[9].attrs.min.has_value());
+  EXPECT_EQ(ops[9].attrs.max, 2.0);
+}
+
+TEST(EagerTrace, CompositeOpsRecordTheirParts) {
+  Tensor x = nnc::ones({2, 3});
+  RecordingHook hook;
+  {
+    nnc::TraceHookGuard guard(&hook);
+    x.chunk(3, 1);
+    nnc::stack({x, x});
+  }
+  EXPECT_THAT(hook.kinds(),
+              ElementsAre(OpKind::Slice, OpKind::Slice, OpKind::Slice,
+                          OpKind::Reshape, OpKind::Reshape, OpKind::Cat));
+}
+
+} // namespace
+
+TEST(EagerTrace, OpKindsHaveLibtorchNames) {
+  EXPECT_STREQ(nnc::toString(OpKind::IndexSelect), "index_select");
+  EXPECT_STREQ(nnc::toString(OpKind::Cast), "to");
+  EXPECT_STREQ(nnc::toString(OpKind::LogSoftmax), "log_softmax");
+}

@@ -133,17 +133,16 @@ TEST(EagerTrainOps, Int64Tensors) {
   EXPECT_EQ(nnc::tensor(std::vector<int64_t>{5}).item<int64_t>(), 5);
 }
 
-TEST(EagerTrainOps, FloatOpsOnInt64AreErrors) {
+TEST(EagerTrainOps, Int64OpsPromoteAsPyTorch) {
   Tensor t = longs({1, 2});
-  EXPECT_THAT([&] { t.exp(); },
-              ThrowsMessage<nnc::Error>(HasSubstr("exp: expected a Float "
-                                                  "tensor, got Long")));
-  EXPECT_THAT([&] { t + nnc::ones({2}); },
-              ThrowsMessage<nnc::Error>(HasSubstr("add: expected a Float")));
-  EXPECT_THAT([&] { t.softmax(0); }, ThrowsMessage<nnc::Error>(HasSubstr(
-                                         "softmax: expected a Float")));
-  EXPECT_THAT([&] { t.sum(); },
-              ThrowsMessage<nnc::Error>(HasSubstr("sum: expected a Float")));
+  // Float math on integers computes in Float; sums of integers are Long.
+  EXPECT_EQ(t.exp().dtype(), nnc::kFloat);
+  EXPECT_EQ((t + nnc::ones({2})).dtype(), nnc::kFloat);
+  EXPECT_EQ(t.sum().dtype(), nnc::kLong);
+  EXPECT_EQ(t.sum().item<int64_t>(), 3);
+  EXPECT_THAT([&] { t.softmax(0); },
+              ThrowsMessage<nnc::Error>(
+                  HasSubstr("softmax: expected a floating tensor, got Long")));
 }
 
 //===----------------------------------------------------------------------===//
@@ -190,11 +189,13 @@ TEST(EagerTrainOps, InPlaceThroughViewsAndCopy) {
                                           "shape")));
   EXPECT_THAT([&] { nnc::ones({1}).expand({3}).add_(1.0f); },
               ThrowsMessage<nnc::Error>(HasSubstr("single memory location")));
-  EXPECT_THAT(
-      [&] {
-        m.copy_(longs({1, 2, 3}));
-      },
-      ThrowsMessage<nnc::Error>(HasSubstr("dtypes must match")));
+  // copy_ converts to the destination's dtype and broadcasts.
+  m.copy_(longs({1, 2, 3}));
+  EXPECT_TRUE(hasValues(m, {2, 3}, {1, 2, 3, 1, 2, 3}));
+  EXPECT_THAT([&] { l.add_(0.5); },
+              ThrowsMessage<nnc::Error>(HasSubstr(
+                  "result type Float can't be cast to the desired output "
+                  "type Long")));
 }
 
 //===----------------------------------------------------------------------===//
