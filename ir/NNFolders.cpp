@@ -1,8 +1,9 @@
 //===- ir/NNFolders.cpp - folds and constant materialization of nn ops ----===//
 //
 // Folds that hold for every value, NaN and infinity included: identity
-// reshapes and transposes, chains of them, and elementwise arithmetic on
-// constants of one shape (broadcasting constants are left to the lowering).
+// reshapes, transposes, permutations and conversions, chains of reshapes and
+// transposes, and elementwise arithmetic on constants of one shape
+// (broadcasting constants are left to the lowering).
 //
 //===----------------------------------------------------------------------===//
 #include "ir/NNDialect.h"
@@ -11,6 +12,8 @@
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/Sequence.h"
 
 using namespace mlir;
 using namespace mlir::nn;
@@ -29,35 +32,45 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 // Elementwise arithmetic on constants
 //===----------------------------------------------------------------------===//
 
-/// Folds `calculate` over two constants of the same type (so no
-/// broadcasting is involved); APFloat rounds as the hardware does.
-template <typename Calculate>
-static OpFoldResult foldSameTypeConstants(ArrayRef<Attribute> operands,
-                                          Calculate calculate) {
-  return constFoldBinaryOp<FloatAttr, APFloat, /*PoisonAttr=*/void>(operands,
-                                                                    calculate);
+/// Folds `onFloats` or `onIntegers` (by `resultType`'s element type) over
+/// two constants of the same type, so no broadcasting is involved; APFloat
+/// rounds as the hardware does, APInt wraps as integer hardware (and u8)
+/// does.
+template <typename OnFloats, typename OnIntegers>
+static OpFoldResult
+foldSameTypeConstants(Type resultType, ArrayRef<Attribute> operands,
+                      OnFloats onFloats, OnIntegers onIntegers) {
+  if (isa<FloatType>(getElementTypeOrSelf(resultType)))
+    return constFoldBinaryOp<FloatAttr, APFloat, /*PoisonAttr=*/void>(operands,
+                                                                      onFloats);
+  return constFoldBinaryOp<IntegerAttr, APInt, /*PoisonAttr=*/void>(operands,
+                                                                    onIntegers);
 }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
   return foldSameTypeConstants(
-      adaptor.getOperands(),
-      [](const APFloat &a, const APFloat &b) { return a + b; });
+      getType(), adaptor.getOperands(),
+      [](const APFloat &a, const APFloat &b) { return a + b; },
+      [](const APInt &a, const APInt &b) { return a + b; });
 }
 
 OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
   return foldSameTypeConstants(
-      adaptor.getOperands(),
-      [](const APFloat &a, const APFloat &b) { return a - b; });
+      getType(), adaptor.getOperands(),
+      [](const APFloat &a, const APFloat &b) { return a - b; },
+      [](const APInt &a, const APInt &b) { return a - b; });
 }
 
 OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
   return foldSameTypeConstants(
-      adaptor.getOperands(),
-      [](const APFloat &a, const APFloat &b) { return a * b; });
+      getType(), adaptor.getOperands(),
+      [](const APFloat &a, const APFloat &b) { return a * b; },
+      [](const APInt &a, const APInt &b) { return a * b; });
 }
 
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
-  return foldSameTypeConstants(
+  // Float only (the op's type constraint).
+  return constFoldBinaryOp<FloatAttr, APFloat, /*PoisonAttr=*/void>(
       adaptor.getOperands(),
       [](const APFloat &a, const APFloat &b) { return a / b; });
 }
@@ -66,6 +79,9 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
   // -(-x) == x bit for bit: negation only flips the sign bit.
   if (auto producer = getInput().getDefiningOp<NegOp>())
     return producer.getInput();
+  if (!isa<FloatType>(getElementTypeOrSelf(getType())))
+    return constFoldUnaryOp<IntegerAttr, APInt, /*PoisonAttr=*/void>(
+        adaptor.getOperands(), [](const APInt &a) { return -a; });
   return constFoldUnaryOp<FloatAttr, APFloat, /*PoisonAttr=*/void>(
       adaptor.getOperands(), [](const APFloat &a) { return llvm::neg(a); });
 }
@@ -100,5 +116,21 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
     if (getType().hasStaticShape())
       return dense.reshape(getType());
+  return {};
+}
+
+OpFoldResult PermuteOp::fold(FoldAdaptor) {
+  if (llvm::equal(getDims(), llvm::seq<int64_t>(0, getDims().size())))
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
+// Conversions
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConvertOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
   return {};
 }

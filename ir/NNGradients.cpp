@@ -11,6 +11,7 @@
 // (nn.broadcast_to).
 //
 //===----------------------------------------------------------------------===//
+#include "ir/NNBuilders.h"
 #include "ir/NNDialect.h"
 #include "ir/NNOps.h"
 
@@ -26,15 +27,6 @@ namespace {
 
 RankedTensorType tensorTypeOf(Value value) {
   return cast<RankedTensorType>(value.getType());
-}
-
-/// A rank-0 nn.constant holding `value`; it broadcasts against any operand
-/// of an nn binary op.
-Value scalarConstant(OpBuilder &b, Location loc, Type elementType,
-                     double value) {
-  auto type = RankedTensorType::get({}, elementType);
-  return ConstantOp::create(
-      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, value)));
 }
 
 /// Sums `grad` (the gradient of a broadcast result) over the dims along
@@ -75,10 +67,27 @@ RankedTensorType keepdimType(Value input, ArrayRef<int64_t> dims) {
   return RankedTensorType::get(shape, type.getElementType());
 }
 
-/// `reduced` (a reduction's result or its gradient) with the reduced dims
-/// reinserted as size 1, so it broadcasts against the reduction's input.
-Value withKeptDims(OpBuilder &b, Location loc, Value reduced, Value input,
-                   ArrayRef<int64_t> dims, bool keepdim) {
+/// The dims [0, rank) of `value`.
+SmallVector<int64_t> allDims(Value value) {
+  return llvm::to_vector(llvm::seq<int64_t>(0, tensorTypeOf(value).getRank()));
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Shared builders (ir/NNBuilders.h)
+//===----------------------------------------------------------------------===//
+
+Value mlir::nn::scalarConstant(OpBuilder &b, Location loc, Type elementType,
+                               double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  return ConstantOp::create(
+      b, loc, DenseElementsAttr::get(type, b.getFloatAttr(elementType, value)));
+}
+
+Value mlir::nn::withKeptDims(OpBuilder &b, Location loc, Value reduced,
+                             Value input, ArrayRef<int64_t> dims,
+                             bool keepdim) {
   if (keepdim)
     return reduced;
   RankedTensorType kept = keepdimType(input, dims);
@@ -87,12 +96,8 @@ Value withKeptDims(OpBuilder &b, Location loc, Value reduced, Value input,
   return ReshapeOp::create(b, loc, kept, reduced);
 }
 
-/// The number of elements a reduction of `input` over `dims` combines, as a
-/// value that broadcasts against the keepdim result: a rank-0 constant when
-/// the reduced dims are static, else a sum of ones (only the run-time shape
-/// knows the count).
-Value reducedCount(OpBuilder &b, Location loc, Value input,
-                   ArrayRef<int64_t> dims) {
+Value mlir::nn::reducedCount(OpBuilder &b, Location loc, Value input,
+                             ArrayRef<int64_t> dims) {
   RankedTensorType type = tensorTypeOf(input);
   Type element = type.getElementType();
   int64_t count = 1;
@@ -108,13 +113,6 @@ Value reducedCount(OpBuilder &b, Location loc, Value input,
       b, loc, scalarConstant(b, loc, element, 1.0), input);
   return SumOp::create(b, loc, ones, dims, /*keepdim=*/true);
 }
-
-/// The dims [0, rank) of `value`.
-SmallVector<int64_t> allDims(Value value) {
-  return llvm::to_vector(llvm::seq<int64_t>(0, tensorTypeOf(value).getRank()));
-}
-
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // Constants and elementwise ops
@@ -218,6 +216,84 @@ SmallVector<Value> PowOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {MulOp::create(b, loc, grads[0], slope)};
 }
 
+SmallVector<Value> AbsOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  return {MulOp::create(b, loc, grads[0], SignOp::create(b, loc, getInput()))};
+}
+
+SmallVector<Value> SignOp::buildVJP(OpBuilder &, ArrayRef<Value>) {
+  // Piecewise constant: the gradient is zero wherever it exists.
+  return {Value()};
+}
+
+SmallVector<Value> PowTensorOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  Value base = getLhs(), exponent = getRhs(), grad = grads[0];
+  Type element = getType().getElementType();
+  Value zero = scalarConstant(b, loc, element, 0.0);
+  Value one = scalarConstant(b, loc, element, 1.0);
+  // PyTorch's pow_backward_self: e * x^(e - 1), and 0 where e == 0 (which
+  // would be 0 * inf at x == 0).
+  Value slope = MulOp::create(
+      b, loc, exponent,
+      PowTensorOp::create(b, loc, base, SubOp::create(b, loc, exponent, one)));
+  Value baseGrad = WhereOp::create(b, loc, EqOp::create(b, loc, exponent, zero),
+                                   zero, MulOp::create(b, loc, grad, slope));
+  // pow_backward_exponent: x^e * log(x), and 0 where x == 0 and e >= 0.
+  Value exponentGrad = MulOp::create(
+      b, loc, grad,
+      MulOp::create(b, loc, getResult(), LogOp::create(b, loc, base)));
+  Value zeroBase = EqOp::create(b, loc, base, zero);
+  exponentGrad = WhereOp::create(
+      b, loc, zeroBase,
+      WhereOp::create(b, loc, GeOp::create(b, loc, exponent, zero), zero,
+                      exponentGrad),
+      exponentGrad);
+  return {sumToShape(b, loc, baseGrad, tensorTypeOf(base)),
+          sumToShape(b, loc, exponentGrad, tensorTypeOf(exponent))};
+}
+
+SmallVector<Value> ConvertOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  // Only a float-to-float conversion carries a gradient (nn-autodiff never
+  // differentiates through integers); it flows back converted.
+  Type inputElement = getInput().getType().getElementType();
+  if (!isa<FloatType>(inputElement))
+    return {Value()};
+  return {ConvertOp::create(b, getLoc(), grads[0], inputElement)};
+}
+
+SmallVector<Value> WhereOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  Value condition = getCondition(), grad = grads[0];
+  Value zero = scalarConstant(b, loc, getType().getElementType(), 0.0);
+  Value lhsGrad = WhereOp::create(b, loc, condition, grad, zero);
+  Value rhsGrad = WhereOp::create(b, loc, condition, zero, grad);
+  return {Value(), sumToShape(b, loc, lhsGrad, getLhs().getType()),
+          sumToShape(b, loc, rhsGrad, getRhs().getType())};
+}
+
+SmallVector<Value> ClampOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  Value input = getInput(), grad = grads[0];
+  Type element = getType().getElementType();
+  Value zero = scalarConstant(b, loc, element, 0.0);
+  // PyTorch's clamp_backward: the gradient passes where min <= x <= max
+  // (so at the bounds too), and not at NaN.
+  if (FloatAttr min = getMinAttr())
+    grad = WhereOp::create(
+        b, loc,
+        GeOp::create(b, loc, input,
+                     scalarConstant(b, loc, element, min.getValueAsDouble())),
+        grad, zero);
+  if (FloatAttr max = getMaxAttr())
+    grad = WhereOp::create(
+        b, loc,
+        LeOp::create(b, loc, input,
+                     scalarConstant(b, loc, element, max.getValueAsDouble())),
+        grad, zero);
+  return {grad};
+}
+
 //===----------------------------------------------------------------------===//
 // Matmul and shape ops
 //===----------------------------------------------------------------------===//
@@ -248,9 +324,10 @@ static Value flattenToMatrix(OpBuilder &b, Location loc, Value value) {
   return ReshapeOp::create(b, loc, matrix, value);
 }
 
-SmallVector<Value> MatMulOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
-  Location loc = getLoc();
-  Value lhs = getLhs(), rhs = getRhs(), grad = grads[0];
+/// The gradients of `lhs` and `rhs` (both of rank >= 2) of a matmul whose
+/// result has gradient `grad`.
+static std::pair<Value, Value> matmulVJP(OpBuilder &b, Location loc, Value lhs,
+                                         Value rhs, Value grad) {
   // [..., M, N] x [..., K, N]^T -> [..., M, K], summed over broadcast batch
   // dims of lhs.
   Value lhsGrad = MatMulOp::create(b, loc, grad, transposeLastTwo(b, loc, rhs));
@@ -259,7 +336,7 @@ SmallVector<Value> MatMulOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   // A rank-2 weight met every row of a batched lhs: one [K, rows] x
   // [rows, N] product gives its gradient without a batch of partial
   // products to sum.
-  if (getRhs().getType().getRank() == 2 && getLhs().getType().getRank() > 2) {
+  if (tensorTypeOf(rhs).getRank() == 2 && tensorTypeOf(lhs).getRank() > 2) {
     Value lhsMatrix = flattenToMatrix(b, loc, lhs);
     Value gradMatrix = lhsMatrix ? flattenToMatrix(b, loc, grad) : Value();
     if (gradMatrix) {
@@ -272,12 +349,112 @@ SmallVector<Value> MatMulOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {lhsGrad, sumToShape(b, loc, rhsGrad, tensorTypeOf(rhs))};
 }
 
+/// `value` reshaped to `shape` (same element type).
+static Value reshapeTo(OpBuilder &b, Location loc, Value value,
+                       ArrayRef<int64_t> shape) {
+  return ReshapeOp::create(b, loc, tensorTypeOf(value).clone(shape), value);
+}
+
+SmallVector<Value> MatMulOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  Value lhs = getLhs(), rhs = getRhs(), grad = grads[0];
+  bool lhsVector = getLhs().getType().getRank() == 1;
+  bool rhsVector = getRhs().getType().getRank() == 1;
+  if (!lhsVector && !rhsVector) {
+    auto [lhsGrad, rhsGrad] = matmulVJP(b, loc, lhs, rhs, grad);
+    return {lhsGrad, rhsGrad};
+  }
+  // A vector operand is the row [1, K] or the column [K, 1] that the op
+  // reads it as; the product then has the dropped dims back.
+  SmallVector<int64_t> productShape(getType().getShape());
+  if (rhsVector) {
+    rhs = reshapeTo(b, loc, rhs, {getRhs().getType().getDimSize(0), 1});
+    productShape.push_back(1);
+  }
+  if (lhsVector) {
+    lhs = reshapeTo(b, loc, lhs, {1, getLhs().getType().getDimSize(0)});
+    productShape.insert(productShape.end() - 1, 1);
+  }
+  auto [lhsGrad, rhsGrad] =
+      matmulVJP(b, loc, lhs, rhs, reshapeTo(b, loc, grad, productShape));
+  return {reshapeTo(b, loc, lhsGrad, getLhs().getType().getShape()),
+          reshapeTo(b, loc, rhsGrad, getRhs().getType().getShape())};
+}
+
 SmallVector<Value> TransposeOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {TransposeOp::create(b, getLoc(), grads[0], getDim0(), getDim1())};
 }
 
 SmallVector<Value> ReshapeOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {ReshapeOp::create(b, getLoc(), getInput().getType(), grads[0])};
+}
+
+SmallVector<Value> PermuteOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  SmallVector<int64_t> inverse(getDims().size());
+  for (auto [position, dim] : llvm::enumerate(getDims()))
+    inverse[dim] = position;
+  return {PermuteOp::create(b, getLoc(), grads[0], inverse)};
+}
+
+SmallVector<Value> SliceOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  return {SliceGradOp::create(b, getLoc(), grads[0], getInput(), getDim(),
+                              getStart(), getEnd(), getStep())};
+}
+
+SmallVector<Value> SliceGradOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  // Linear in `grad`; only the shape of `like` is read.
+  return {SliceOp::create(b, getLoc(), grads[0], getDim(), getStart(), getEnd(),
+                          getStep()),
+          Value()};
+}
+
+SmallVector<Value> ConcatOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  // Each operand's gradient is its slice of the result's; sizes along the
+  // dim are static (the verifier's rule).
+  int64_t dim = getDim(), offset = 0;
+  SmallVector<Value> inputGrads;
+  for (Value input : getInputs()) {
+    int64_t size = tensorTypeOf(input).getDimSize(dim);
+    inputGrads.push_back(
+        SliceOp::create(b, getLoc(), grads[0], dim, offset, offset + size));
+    offset += size;
+  }
+  return inputGrads;
+}
+
+/// Zeros of `like`'s shape and element type.
+static Value zerosLike(OpBuilder &b, Location loc, Value like) {
+  return BroadcastToOp::create(
+      b, loc, scalarConstant(b, loc, tensorTypeOf(like).getElementType(), 0.0),
+      like);
+}
+
+SmallVector<Value> IndexSelectOp::buildVJP(OpBuilder &b,
+                                           ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  Value grad = grads[0];
+  int64_t dim = getDim();
+  // index_add into zeros: scatter_add with the index spread over the
+  // gradient's shape.
+  SmallVector<int64_t> indexShape(tensorTypeOf(grad).getRank(), 1);
+  indexShape[dim] = getIndex().getType().getDimSize(0);
+  Value index = BroadcastToOp::create(
+      b, loc, reshapeTo(b, loc, getIndex(), indexShape), grad);
+  return {ScatterAddOp::create(b, loc, zerosLike(b, loc, getInput()), index,
+                               grad, dim),
+          Value()};
+}
+
+SmallVector<Value> GatherOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  return {ScatterAddOp::create(b, loc, zerosLike(b, loc, getInput()),
+                               getIndex(), grads[0], getDim()),
+          Value()};
+}
+
+SmallVector<Value> ScatterAddOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  return {grads[0], Value(),
+          GatherOp::create(b, getLoc(), grads[0], getIndex(), getDim())};
 }
 
 //===----------------------------------------------------------------------===//
@@ -301,18 +478,84 @@ SmallVector<Value> MeanOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   return {broadcastLike(b, loc, grad, getInput())};
 }
 
+/// The VJP of torch.amax/amin over `dims`: the gradient is shared evenly by
+/// the elements that attained the extremum `result`.
+static Value extremumVJP(OpBuilder &b, Location loc, Value input, Value result,
+                         ArrayRef<int64_t> dims, bool keepdim, Value grad) {
+  if (dims.empty())
+    return grad;
+  grad = withKeptDims(b, loc, grad, input, dims, keepdim);
+  Value extremum = withKeptDims(b, loc, result, input, dims, keepdim);
+  Value mask = EqualMaskOp::create(b, loc, input, extremum);
+  Value ties = SumOp::create(b, loc, mask, dims, /*keepdim=*/true);
+  return MulOp::create(b, loc, mask, DivOp::create(b, loc, grad, ties));
+}
+
 SmallVector<Value> MaxOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  return {extremumVJP(b, getLoc(), getInput(), getResult(), getDims(),
+                      getKeepdim(), grads[0])};
+}
+
+SmallVector<Value> MinOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  return {extremumVJP(b, getLoc(), getInput(), getResult(), getDims(),
+                      getKeepdim(), grads[0])};
+}
+
+SmallVector<Value> ProdOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   Location loc = getLoc();
   Value input = getInput();
   if (getDims().empty())
     return {grads[0]};
-  // torch.amax's backward: the gradient is shared evenly by the elements
-  // that attained the maximum.
+  // d prod / d x_i = prod / x_i. Unlike PyTorch's prod_backward, which
+  // recomputes products of the other elements, a zero element makes this
+  // NaN or inf.
   Value grad = withKeptDims(b, loc, grads[0], input, getDims(), getKeepdim());
-  Value max = withKeptDims(b, loc, getResult(), input, getDims(), getKeepdim());
-  Value mask = EqualMaskOp::create(b, loc, input, max);
-  Value ties = SumOp::create(b, loc, mask, getDims(), /*keepdim=*/true);
-  return {MulOp::create(b, loc, mask, DivOp::create(b, loc, grad, ties))};
+  Value product =
+      withKeptDims(b, loc, getResult(), input, getDims(), getKeepdim());
+  return {DivOp::create(b, loc, MulOp::create(b, loc, grad, product), input)};
+}
+
+SmallVector<Value> LogSumExpOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  Location loc = getLoc();
+  Value input = getInput();
+  if (getDims().empty())
+    return {grads[0]};
+  // g * softmax(x) = g * exp(x - logsumexp(x)).
+  Value grad = withKeptDims(b, loc, grads[0], input, getDims(), getKeepdim());
+  Value result =
+      withKeptDims(b, loc, getResult(), input, getDims(), getKeepdim());
+  Value softmax = ExpOp::create(b, loc, SubOp::create(b, loc, input, result));
+  return {MulOp::create(b, loc, grad, softmax)};
+}
+
+/// The VJP of var (`std` null) or std (`std` its result) over `dims`:
+/// g * (x - mean) * 2 / (N - correction), and for std divided by 2 * std.
+static Value varianceVJP(OpBuilder &b, Location loc, Value input,
+                         ArrayRef<int64_t> dims, int64_t correction,
+                         bool keepdim, Value grad, Value std) {
+  Type element = tensorTypeOf(input).getElementType();
+  grad = withKeptDims(b, loc, grad, input, dims, keepdim);
+  Value mean = MeanOp::create(b, loc, input, dims, /*keepdim=*/true);
+  Value centered = SubOp::create(b, loc, input, mean);
+  Value divisor =
+      SubOp::create(b, loc, reducedCount(b, loc, input, dims),
+                    scalarConstant(b, loc, element, double(correction)));
+  if (std)
+    divisor = MulOp::create(b, loc, divisor,
+                            withKeptDims(b, loc, std, input, dims, keepdim));
+  else
+    grad = MulOp::create(b, loc, grad, scalarConstant(b, loc, element, 2.0));
+  return DivOp::create(b, loc, MulOp::create(b, loc, grad, centered), divisor);
+}
+
+SmallVector<Value> VarOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  return {varianceVJP(b, getLoc(), getInput(), getDims(), getCorrection(),
+                      getKeepdim(), grads[0], Value())};
+}
+
+SmallVector<Value> StdOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  return {varianceVJP(b, getLoc(), getInput(), getDims(), getCorrection(),
+                      getKeepdim(), grads[0], getResult())};
 }
 
 //===----------------------------------------------------------------------===//

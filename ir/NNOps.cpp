@@ -116,10 +116,26 @@ LogicalResult inferBroadcastResultType(std::optional<Location> location,
   return success();
 }
 
+/// A comparison's result: the broadcast shape of its operands, of i1.
+LogicalResult inferCompareResultType(MLIRContext *context,
+                                     std::optional<Location> location,
+                                     StringRef opName, Type lhs, Type rhs,
+                                     SmallVectorImpl<Type> &inferred) {
+  SmallVector<Type, 1> broadcast;
+  if (failed(inferBroadcastResultType(location, opName, lhs, rhs, broadcast)))
+    return failure();
+  inferred.push_back(cast<RankedTensorType>(broadcast.front())
+                         .clone(IntegerType::get(context, 1)));
+  return success();
+}
+
+/// The type of a reduction of `input` over `dims`: of `resultElement`, or
+/// of the input's element type when that is null.
 LogicalResult inferReductionResultType(std::optional<Location> location,
                                        StringRef opName, Type input,
                                        ArrayRef<int64_t> dims, bool keepdim,
-                                       SmallVectorImpl<Type> &inferred) {
+                                       SmallVectorImpl<Type> &inferred,
+                                       Type resultElement = {}) {
   auto tensor = dyn_cast<RankedTensorType>(input);
   if (!tensor)
     return emitOptionalError(location, "'", opName,
@@ -144,7 +160,8 @@ LogicalResult inferReductionResultType(std::optional<Location> location,
     else if (keepdim)
       shape.push_back(1);
   }
-  inferred.push_back(RankedTensorType::get(shape, tensor.getElementType()));
+  inferred.push_back(RankedTensorType::get(
+      shape, resultElement ? resultElement : tensor.getElementType()));
   return success();
 }
 
@@ -221,8 +238,9 @@ void addInferredResultType(OpBuilder &builder, OperationState &state) {
     state.addTypes(inferred);
     return;
   }
-  Type operandType = state.operands.front().getType();
-  if (isa<RankedTensorType>(operandType))
+  Type operandType =
+      state.operands.empty() ? Type() : state.operands.front().getType();
+  if (isa_and_nonnull<RankedTensorType>(operandType))
     state.addTypes(operandType);
   else
     state.addTypes(RankedTensorType::get({}, builder.getF32Type()));
@@ -268,14 +286,21 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
     return failure();
   auto lhs = cast<RankedTensorType>(lhsType);
   auto rhs = cast<RankedTensorType>(rhsType);
-  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+  if (lhs.getRank() == 0 || rhs.getRank() == 0)
     return emitOptionalError(location,
-                             "'nn.matmul' op expects operands of rank >= 2, "
+                             "'nn.matmul' op expects operands of rank >= 1, "
                              "got ",
                              lhsType, " and ", rhsType);
+  // torch.matmul: a vector lhs is a row, a vector rhs a column; the added
+  // dim is dropped from the result.
+  SmallVector<int64_t> lhsShape(lhs.getShape()), rhsShape(rhs.getShape());
+  if (lhs.getRank() == 1)
+    lhsShape.insert(lhsShape.begin(), 1);
+  if (rhs.getRank() == 1)
+    rhsShape.push_back(1);
 
-  int64_t lhsInner = lhs.getDimSize(lhs.getRank() - 1);
-  int64_t rhsInner = rhs.getDimSize(rhs.getRank() - 2);
+  int64_t lhsInner = lhsShape.back();
+  int64_t rhsInner = rhsShape[rhsShape.size() - 2];
   if (!ShapedType::isDynamic(lhsInner) && !ShapedType::isDynamic(rhsInner) &&
       lhsInner != rhsInner)
     return emitOptionalError(location,
@@ -284,12 +309,14 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *,
                              rhsType, " has ", rhsInner, " rows");
 
   SmallVector<int64_t> shape;
-  if (broadcastShapes(lhs.getShape().drop_back(2), rhs.getShape().drop_back(2),
-                      shape))
+  if (broadcastShapes(ArrayRef(lhsShape).drop_back(2),
+                      ArrayRef(rhsShape).drop_back(2), shape))
     return emitOptionalError(location, "'nn.matmul' op batch dims of ", lhsType,
                              " and ", rhsType, " are not broadcastable");
-  shape.push_back(lhs.getDimSize(lhs.getRank() - 2));
-  shape.push_back(rhs.getDimSize(rhs.getRank() - 1));
+  if (lhs.getRank() > 1)
+    shape.push_back(lhsShape[lhsShape.size() - 2]);
+  if (rhs.getRank() > 1)
+    shape.push_back(rhsShape.back());
   inferred.push_back(RankedTensorType::get(shape, lhs.getElementType()));
   return success();
 }
@@ -518,6 +545,393 @@ LogicalResult CrossEntropyGradOp::inferReturnTypes(
                              "type of the loss, ",
                              *loss, ", got ", adaptor.getGrad().getType());
   inferred.push_back(logitsType);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConvertOp
+//===----------------------------------------------------------------------===//
+
+void ConvertOp::build(OpBuilder &builder, OperationState &state, Value input,
+                      Type elementType) {
+  auto inputType = dyn_cast<RankedTensorType>(input.getType());
+  Type resultType = inputType ? Type(inputType.clone(elementType))
+                              : Type(RankedTensorType::get({}, elementType));
+  build(builder, state, resultType, input);
+}
+
+LogicalResult ConvertOp::verify() {
+  if (getInput().getType().getShape() != getType().getShape())
+    return emitOpError("cannot change the shape: ")
+           << getInput().getType() << " -> " << getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Selection and clamping
+//===----------------------------------------------------------------------===//
+
+void WhereOp::build(OpBuilder &builder, OperationState &state, Value condition,
+                    Value lhs, Value rhs) {
+  state.addOperands({condition, lhs, rhs});
+  addInferredResultType<WhereOp>(builder, state);
+}
+
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  SmallVector<Type, 1> values;
+  if (failed(inferBroadcastResultType(location, getOperationName(),
+                                      adaptor.getLhs().getType(),
+                                      adaptor.getRhs().getType(), values)))
+    return failure();
+  auto valueType = cast<RankedTensorType>(values.front());
+  Type conditionType = adaptor.getCondition().getType();
+  auto condition = dyn_cast<RankedTensorType>(conditionType);
+  if (!condition)
+    return emitOptionalError(location,
+                             "'nn.where' op expects a ranked tensor "
+                             "condition, got ",
+                             conditionType);
+  SmallVector<int64_t> shape;
+  if (broadcastShapes(condition.getShape(), valueType.getShape(), shape))
+    return emitOptionalError(location, "'nn.where' op condition ",
+                             conditionType, " does not broadcast with values ",
+                             valueType);
+  inferred.push_back(valueType.clone(shape));
+  return success();
+}
+
+void ClampOp::build(OpBuilder &builder, OperationState &state, Value input,
+                    std::optional<double> min, std::optional<double> max) {
+  state.addOperands(input);
+  Properties &properties = state.getOrAddProperties<Properties>();
+  if (min)
+    properties.min = builder.getF64FloatAttr(*min);
+  if (max)
+    properties.max = builder.getF64FloatAttr(*max);
+  addInferredResultType<ClampOp>(builder, state);
+}
+
+LogicalResult ClampOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  inferred.push_back(adaptor.getInput().getType());
+  return success();
+}
+
+LogicalResult ClampOp::verify() {
+  if (!getMin() && !getMax())
+    return emitOpError("needs at least one of min and max");
+  if (!isa<IntegerType>(getType().getElementType()))
+    return success();
+  for (FloatAttr bound : {getMinAttr(), getMaxAttr()})
+    if (bound && !bound.getValue().isInteger())
+      return emitOpError("bounds of an integer tensor must be integers, got ")
+             << bound.getValueAsDouble();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Slices
+//===----------------------------------------------------------------------===//
+
+/// The type of `input[..., start:end:step, ...]` along `dim`, or a
+/// diagnostic naming `opName`.
+static FailureOr<RankedTensorType>
+inferSliceType(std::optional<Location> location, StringRef opName,
+               Type inputType, int64_t dim, int64_t start, int64_t end,
+               int64_t step) {
+  auto input = dyn_cast<RankedTensorType>(inputType);
+  if (!input)
+    return emitOptionalError(location, "'", opName,
+                             "' op expects a ranked tensor, got ", inputType);
+  if (dim < 0 || dim >= input.getRank())
+    return emitOptionalError(location, "'", opName, "' op dim = ", dim,
+                             " is out of range for ", inputType, " (rank ",
+                             input.getRank(), ")");
+  if (step < 1)
+    return emitOptionalError(location, "'", opName, "' op step = ", step,
+                             " must be at least 1");
+  int64_t size = input.getDimSize(dim);
+  if (start < 0 || start > end || (!ShapedType::isDynamic(size) && end > size))
+    return emitOptionalError(location, "'", opName, "' op [start, end) = [",
+                             start, ", ", end, ") is not within [0, ", size,
+                             "] of dim ", dim, " of ", inputType);
+  SmallVector<int64_t> shape(input.getShape());
+  shape[dim] = (end - start + step - 1) / step;
+  return input.clone(shape);
+}
+
+void SliceOp::build(OpBuilder &builder, OperationState &state, Value input,
+                    int64_t dim, int64_t start, int64_t end, int64_t step) {
+  state.addOperands(input);
+  Properties &properties = state.getOrAddProperties<Properties>();
+  properties.dim = builder.getI64IntegerAttr(dim);
+  properties.start = builder.getI64IntegerAttr(start);
+  properties.end = builder.getI64IntegerAttr(end);
+  properties.step = builder.getI64IntegerAttr(step);
+  addInferredResultType<SliceOp>(builder, state);
+}
+
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *,
+                                        std::optional<Location> location,
+                                        Adaptor adaptor,
+                                        SmallVectorImpl<Type> &inferred) {
+  FailureOr<RankedTensorType> type =
+      inferSliceType(location, getOperationName(), adaptor.getInput().getType(),
+                     adaptor.getDim(), adaptor.getStart(), adaptor.getEnd(),
+                     adaptor.getStep());
+  if (failed(type))
+    return failure();
+  inferred.push_back(*type);
+  return success();
+}
+
+void SliceGradOp::build(OpBuilder &builder, OperationState &state, Value grad,
+                        Value like, int64_t dim, int64_t start, int64_t end,
+                        int64_t step) {
+  state.addOperands({grad, like});
+  Properties &properties = state.getOrAddProperties<Properties>();
+  properties.dim = builder.getI64IntegerAttr(dim);
+  properties.start = builder.getI64IntegerAttr(start);
+  properties.end = builder.getI64IntegerAttr(end);
+  properties.step = builder.getI64IntegerAttr(step);
+  addInferredResultType<SliceGradOp>(builder, state);
+}
+
+LogicalResult SliceGradOp::inferReturnTypes(MLIRContext *,
+                                            std::optional<Location> location,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &inferred) {
+  Type likeType = adaptor.getLike().getType();
+  FailureOr<RankedTensorType> slice =
+      inferSliceType(location, getOperationName(), likeType, adaptor.getDim(),
+                     adaptor.getStart(), adaptor.getEnd(), adaptor.getStep());
+  if (failed(slice))
+    return failure();
+  auto grad = dyn_cast<RankedTensorType>(adaptor.getGrad().getType());
+  if (!grad || grad.getRank() != slice->getRank() ||
+      !llvm::all_of_zip(grad.getShape(), slice->getShape(), compatibleDims))
+    return emitOptionalError(location,
+                             "'nn.slice_grad' op grad must have the shape of "
+                             "the slice, ",
+                             *slice, ", got ", adaptor.getGrad().getType());
+  inferred.push_back(
+      cast<RankedTensorType>(likeType).clone(grad.getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConcatOp and PermuteOp
+//===----------------------------------------------------------------------===//
+
+void ConcatOp::build(OpBuilder &builder, OperationState &state,
+                     ValueRange inputs, int64_t dim) {
+  state.addOperands(inputs);
+  state.getOrAddProperties<Properties>().dim = builder.getI64IntegerAttr(dim);
+  addInferredResultType<ConcatOp>(builder, state);
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return emitOptionalError(location, "'nn.concat' op needs an operand");
+  auto first = dyn_cast<RankedTensorType>(inputs.front().getType());
+  if (!first)
+    return emitOptionalError(location, "'nn.concat' op expects ranked "
+                                       "tensors");
+  int64_t dim = adaptor.getDim();
+  if (dim < 0 || dim >= first.getRank())
+    return emitOptionalError(location, "'nn.concat' op dim = ", dim,
+                             " is out of range for ", first, " (rank ",
+                             first.getRank(), ")");
+  SmallVector<int64_t> shape(first.getShape());
+  shape[dim] = 0;
+  for (Value input : inputs) {
+    auto type = dyn_cast<RankedTensorType>(input.getType());
+    if (!type || type.getElementType() != first.getElementType() ||
+        type.getRank() != first.getRank())
+      return emitOptionalError(location,
+                               "'nn.concat' op operands must have one rank "
+                               "and element type, got ",
+                               first, " and ", input.getType());
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      int64_t size = type.getDimSize(d);
+      if (d == dim) {
+        if (ShapedType::isDynamic(size))
+          return emitOptionalError(location, "'nn.concat' op operand ",
+                                   input.getType(),
+                                   " has a dynamic size along dim ", dim);
+        shape[d] += size;
+      } else if (!compatibleDims(shape[d], size)) {
+        return emitOptionalError(location, "'nn.concat' op operands ", first,
+                                 " and ", input.getType(), " differ in dim ",
+                                 d);
+      } else if (ShapedType::isDynamic(shape[d])) {
+        shape[d] = size;
+      }
+    }
+  }
+  inferred.push_back(first.clone(shape));
+  return success();
+}
+
+void PermuteOp::build(OpBuilder &builder, OperationState &state, Value input,
+                      ArrayRef<int64_t> dims) {
+  state.addOperands(input);
+  state.getOrAddProperties<Properties>().dims =
+      builder.getDenseI64ArrayAttr(dims);
+  addInferredResultType<PermuteOp>(builder, state);
+}
+
+LogicalResult PermuteOp::inferReturnTypes(MLIRContext *,
+                                          std::optional<Location> location,
+                                          Adaptor adaptor,
+                                          SmallVectorImpl<Type> &inferred) {
+  Type inputType = adaptor.getInput().getType();
+  auto input = dyn_cast<RankedTensorType>(inputType);
+  if (!input)
+    return emitOptionalError(
+        location, "'nn.permute' op expects a ranked tensor, got ", inputType);
+  ArrayRef<int64_t> dims = adaptor.getDims();
+  SmallVector<bool> seen(input.getRank(), false);
+  bool isPermutation = int64_t(dims.size()) == input.getRank();
+  for (int64_t dim : dims) {
+    if (!isPermutation || dim < 0 || dim >= input.getRank() || seen[dim]) {
+      isPermutation = false;
+      break;
+    }
+    seen[dim] = true;
+  }
+  if (!isPermutation)
+    return emitOptionalError(location, "'nn.permute' op dims ",
+                             formatDims(dims), " are not a permutation of the ",
+                             input.getRank(), " dims of ", inputType);
+  SmallVector<int64_t> shape;
+  for (int64_t dim : dims)
+    shape.push_back(input.getDimSize(dim));
+  inferred.push_back(input.clone(shape));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Gathers and scatters
+//===----------------------------------------------------------------------===//
+
+/// Checks that `input` and `index` are ranked tensors and that `dim` lies in
+/// `[0, rank of input)`.
+static FailureOr<std::pair<RankedTensorType, RankedTensorType>>
+checkIndexedOperands(std::optional<Location> location, StringRef opName,
+                     Type inputType, Type indexType, int64_t dim) {
+  auto input = dyn_cast<RankedTensorType>(inputType);
+  auto index = dyn_cast<RankedTensorType>(indexType);
+  if (!input || !index)
+    return emitOptionalError(location, "'", opName,
+                             "' op expects ranked tensor operands, got ",
+                             inputType, " and ", indexType);
+  if (dim < 0 || dim >= input.getRank())
+    return emitOptionalError(location, "'", opName, "' op dim = ", dim,
+                             " is out of range for ", inputType, " (rank ",
+                             input.getRank(), ")");
+  return std::make_pair(input, index);
+}
+
+void IndexSelectOp::build(OpBuilder &builder, OperationState &state,
+                          Value input, Value index, int64_t dim) {
+  state.addOperands({input, index});
+  state.getOrAddProperties<Properties>().dim = builder.getI64IntegerAttr(dim);
+  addInferredResultType<IndexSelectOp>(builder, state);
+}
+
+LogicalResult IndexSelectOp::inferReturnTypes(MLIRContext *,
+                                              std::optional<Location> location,
+                                              Adaptor adaptor,
+                                              SmallVectorImpl<Type> &inferred) {
+  auto operands = checkIndexedOperands(
+      location, getOperationName(), adaptor.getInput().getType(),
+      adaptor.getIndex().getType(), adaptor.getDim());
+  if (failed(operands))
+    return failure();
+  auto [input, index] = *operands;
+  if (index.getRank() != 1)
+    return emitOptionalError(
+        location, "'nn.index_select' op expects a 1-D index, got ", index);
+  SmallVector<int64_t> shape(input.getShape());
+  shape[adaptor.getDim()] = index.getDimSize(0);
+  inferred.push_back(input.clone(shape));
+  return success();
+}
+
+void GatherOp::build(OpBuilder &builder, OperationState &state, Value input,
+                     Value index, int64_t dim) {
+  state.addOperands({input, index});
+  state.getOrAddProperties<Properties>().dim = builder.getI64IntegerAttr(dim);
+  addInferredResultType<GatherOp>(builder, state);
+}
+
+LogicalResult GatherOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  int64_t dim = adaptor.getDim();
+  auto operands = checkIndexedOperands(location, getOperationName(),
+                                       adaptor.getInput().getType(),
+                                       adaptor.getIndex().getType(), dim);
+  if (failed(operands))
+    return failure();
+  auto [input, index] = *operands;
+  bool fits = index.getRank() == input.getRank();
+  for (int64_t d = 0; fits && d < index.getRank(); ++d) {
+    int64_t indexSize = index.getDimSize(d), inputSize = input.getDimSize(d);
+    fits = d == dim || ShapedType::isDynamic(indexSize) ||
+           ShapedType::isDynamic(inputSize) || indexSize <= inputSize;
+  }
+  if (!fits)
+    return emitOptionalError(location, "'nn.gather' op index ", index,
+                             " must have the rank of input ", input,
+                             " and no larger size outside dim ", dim);
+  inferred.push_back(index.clone(input.getElementType()));
+  return success();
+}
+
+void ScatterAddOp::build(OpBuilder &builder, OperationState &state, Value input,
+                         Value index, Value src, int64_t dim) {
+  state.addOperands({input, index, src});
+  state.getOrAddProperties<Properties>().dim = builder.getI64IntegerAttr(dim);
+  addInferredResultType<ScatterAddOp>(builder, state);
+}
+
+LogicalResult ScatterAddOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location> location,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &inferred) {
+  int64_t dim = adaptor.getDim();
+  auto operands = checkIndexedOperands(location, getOperationName(),
+                                       adaptor.getInput().getType(),
+                                       adaptor.getIndex().getType(), dim);
+  if (failed(operands))
+    return failure();
+  auto [input, index] = *operands;
+  Type srcType = adaptor.getSrc().getType();
+  if (failed(checkSameElementTensors(location, getOperationName(), input,
+                                     srcType)))
+    return failure();
+  auto src = cast<RankedTensorType>(srcType);
+  bool fits =
+      index.getRank() == input.getRank() && src.getRank() == index.getRank() &&
+      llvm::all_of_zip(src.getShape(), index.getShape(), compatibleDims);
+  for (int64_t d = 0; fits && d < index.getRank(); ++d)
+    fits = d == dim || compatibleDims(index.getDimSize(d), input.getDimSize(d));
+  if (!fits)
+    return emitOptionalError(
+        location, "'nn.scatter_add' op index ", index, " and src ", srcType,
+        " must have one shape, equal to input ", input, " outside dim ", dim);
+  inferred.push_back(input);
   return success();
 }
 

@@ -48,7 +48,8 @@ def NN_ConstantOp : NN_Op<"constant",
 // Elementwise binary ops (PyTorch broadcasting)
 //===----------------------------------------------------------------------===//
 
-class NN_BroadcastingBinaryOp<string mnemonic, string operation>
+class NN_BroadcastingBinaryOp<string mnemonic, string operation,
+                              Type operandType = NN_FloatTensor>
     : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor,
                        DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
   let summary = "elementwise " # operation # " with PyTorch broadcasting";
@@ -57,7 +58,8 @@ class NN_BroadcastingBinaryOp<string mnemonic, string operation>
     different ranks and shapes; they broadcast as in PyTorch: shapes are
     aligned at their trailing dims, a dim of size 1 stretches to the other
     operand's size, and missing leading dims count as 1. The result shape is
-    the broadcast shape and is not printed. Operand element types must match.
+    the broadcast shape and is not printed. Operand element types must match
+    and are the result's.
 
     A dynamic dim (`?`) broadcasts against 1, against an equal dynamic dim,
     or against a static size it must then equal at run time; it is never
@@ -70,8 +72,8 @@ class NN_BroadcastingBinaryOp<string mnemonic, string operation>
     %r = nn.}] # mnemonic # [{ %a, %b : tensor<4x3xf32>, tensor<3xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
-  let results = (outs NN_FloatTensor:$result);
+  let arguments = (ins operandType:$lhs, operandType:$rhs);
+  let results = (outs operandType:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
   // The default inferring builders abort on a shape error; ours report it.
   let skipDefaultBuilders = 1;
@@ -95,16 +97,23 @@ class NN_BroadcastingBinaryOp<string mnemonic, string operation>
   }];
 }
 
-def NN_AddOp : NN_BroadcastingBinaryOp<"add", "+">;
-def NN_SubOp : NN_BroadcastingBinaryOp<"sub", "-">;
-def NN_MulOp : NN_BroadcastingBinaryOp<"mul", "*">;
+def NN_AddOp : NN_BroadcastingBinaryOp<"add", "+", NN_NumericTensor>;
+def NN_SubOp : NN_BroadcastingBinaryOp<"sub", "-", NN_NumericTensor>;
+def NN_MulOp : NN_BroadcastingBinaryOp<"mul", "*", NN_NumericTensor>;
+// True division (torch.div without rounding_mode): integers are converted to
+// a float type first, as PyTorch promotes them.
 def NN_DivOp : NN_BroadcastingBinaryOp<"div", "/">;
+def NN_PowTensorOp : NN_BroadcastingBinaryOp<"pow_tensor", "**"> {
+  let summary = "elementwise lhs ** rhs with a tensor exponent (broadcasting)";
+  let hasFolder = 0;
+}
 
 //===----------------------------------------------------------------------===//
 // Elementwise unary ops
 //===----------------------------------------------------------------------===//
 
-class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
+class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = [],
+                 Type operandType = NN_FloatTensor>
     : NN_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor,
         DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>])> {
   let summary = "elementwise " # formula;
@@ -118,8 +127,8 @@ class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
     %r = nn.}] # mnemonic # [{ %x : tensor<?x3xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input);
-  let results = (outs NN_FloatTensor:$result);
+  let arguments = (ins operandType:$input);
+  let results = (outs operandType:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
   let extraClassDefinition = [{
     // Elementwise: the result has the operand's type. Never fails; a
@@ -133,13 +142,18 @@ class NN_UnaryOp<string mnemonic, string formula, list<Trait> traits = []>
   }];
 }
 
-def NN_NegOp : NN_UnaryOp<"neg", "-x"> { let hasFolder = 1; }
+def NN_NegOp : NN_UnaryOp<"neg", "-x", [], NN_NumericTensor> {
+  let hasFolder = 1;
+}
 def NN_ExpOp : NN_UnaryOp<"exp", "exp(x)">;
 def NN_LogOp : NN_UnaryOp<"log", "log(x) (natural logarithm)">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0) (NaN propagates)">;
 def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
+def NN_AbsOp : NN_UnaryOp<"abs", "|x|", [], NN_NumericTensor>;
+def NN_SignOp : NN_UnaryOp<"sign", "sign(x): -1, 0 or 1 (NaN stays NaN)", [],
+                           NN_NumericTensor>;
 
 def NN_PowOp : NN_Op<"pow", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
@@ -171,12 +185,15 @@ def NN_PowOp : NN_Op<"pow", [Pure, InferTypeOpAdaptor,
 
 def NN_MatMulOp : NN_Op<"matmul", [Pure, InferTypeOpAdaptor,
     DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
-  let summary = "matrix product with torch.matmul semantics (rank >= 2)";
+  let summary = "matrix product with torch.matmul semantics";
   let description = [{
     Multiplies `lhs` of shape `[..., M, K]` by `rhs` of shape `[..., K, N]`
     into `[..., M, N]`. Leading (batch) dims broadcast as in `nn.add`, so a
-    rank-2 weight multiplies every matrix of a batched `lhs`. Both operands
-    must have rank >= 2 (1-D operands are not supported yet) and the same
+    rank-2 weight multiplies every matrix of a batched `lhs` (and two rank-3
+    operands are `torch.bmm`). As in torch.matmul, a 1-D `lhs` `[K]` is a
+    row `[1, K]` and a 1-D `rhs` `[K]` a column `[K, 1]` whose added dim is
+    dropped from the result: 1-D by 1-D is a dot product (rank 0), matrix by
+    vector `[..., M]`, vector by matrix `[..., N]`. The operands have one
     element type; the inner dims `K` must agree.
 
     Example:
@@ -251,7 +268,8 @@ def NN_ReshapeOp : NN_Op<"reshape", [Pure,
 // Reductions
 //===----------------------------------------------------------------------===//
 
-class NN_ReductionOp<string mnemonic, string what>
+class NN_ReductionOp<string mnemonic, string what,
+                     Type operandType = NN_FloatTensor>
     : NN_Op<mnemonic, [Pure, InferTypeOpAdaptor,
                        DeclareOpInterfaceMethods<NN_DifferentiableOpInterface>]> {
   let summary = what # " over `dims`";
@@ -271,9 +289,9 @@ class NN_ReductionOp<string mnemonic, string what>
     // %s : tensor<f32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input, DenseI64ArrayAttr:$dims,
+  let arguments = (ins operandType:$input, DenseI64ArrayAttr:$dims,
                        UnitAttr:$keepdim);
-  let results = (outs NN_FloatTensor:$result);
+  let results = (outs operandType:$result);
   let assemblyFormat = [{
     $input `dims` `=` $dims (`keepdim` $keepdim^)? attr-dict `:` type($input)
   }];
@@ -304,9 +322,15 @@ class NN_ReductionOp<string mnemonic, string what>
   }];
 }
 
-def NN_SumOp : NN_ReductionOp<"sum", "sum">;
+def NN_SumOp : NN_ReductionOp<"sum", "sum", NN_NumericTensor>;
 def NN_MeanOp : NN_ReductionOp<"mean", "arithmetic mean">;
-def NN_MaxOp : NN_ReductionOp<"max", "maximum (torch.amax; NaN propagates)">;
+def NN_MaxOp : NN_ReductionOp<"max", "maximum (torch.amax; NaN propagates)",
+                              NN_NumericTensor>;
+def NN_MinOp : NN_ReductionOp<"min", "minimum (torch.amin; NaN propagates)",
+                              NN_NumericTensor>;
+def NN_ProdOp : NN_ReductionOp<"prod", "product", NN_NumericTensor>;
+def NN_LogSumExpOp : NN_ReductionOp<"logsumexp",
+    "log(sum(exp(x))), computed stably (torch.logsumexp)">;
 
 //===----------------------------------------------------------------------===//
 // Softmax
@@ -456,8 +480,8 @@ def NN_BroadcastToOp : NN_Op<"broadcast_to", [Pure, InferTypeOpAdaptor,
     // %g : tensor<?x3xf32>
     ```
   }];
-  let arguments = (ins NN_FloatTensor:$input, NN_Tensor:$like);
-  let results = (outs NN_FloatTensor:$result);
+  let arguments = (ins NN_Tensor:$input, NN_Tensor:$like);
+  let results = (outs NN_Tensor:$result);
   let assemblyFormat = [{
     $input `like` $like attr-dict `:` type($input) `,` type($like)
   }];
@@ -534,6 +558,8 @@ def NN_CrossEntropyGradOp : NN_Op<"cross_entropy_grad",
                                  "::mlir::nn::Reduction":$reduction)>];
 }
 
+include "ir/NNTensorOps.td"
+include "ir/NNConvOps.td"
 include "ir/NNFusionOps.td"
 
 #endif // NNC_IR_NNOPS_TD

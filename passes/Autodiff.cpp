@@ -113,15 +113,26 @@ private:
   llvm::DenseMap<Value, Value> gradients;
 };
 
+/// Whether a gradient can flow through `value`: integer and bool tensors
+/// (indices, masks, comparison results) have none, as in PyTorch.
+bool carriesGradient(Value value) {
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  return type && isa<FloatType>(type.getElementType());
+}
+
 /// The ops of `body` on a path from one of `sources` to `loss`: they read a
 /// value that depends on a source and produce one that the loss depends on.
+/// The path runs through float values only, so comparisons, arg-reductions
+/// and conversions to integers are never on it.
 SmallVector<Operation *> activeOps(Block &body, ArrayRef<Value> sources,
                                    Value loss) {
   llvm::DenseSet<Value> varied(sources.begin(), sources.end());
   for (Operation &op : body.without_terminator())
     if (llvm::any_of(op.getOperands(),
                      [&](Value operand) { return varied.contains(operand); }))
-      varied.insert(op.getResults().begin(), op.getResults().end());
+      for (Value result : op.getResults())
+        if (carriesGradient(result))
+          varied.insert(result);
 
   llvm::DenseSet<Value> useful = {loss};
   SmallVector<Operation *> active;
@@ -130,8 +141,9 @@ SmallVector<Operation *> activeOps(Block &body, ArrayRef<Value> sources,
                       [&](Value result) { return useful.contains(result); }))
       continue;
     useful.insert(op.getOperands().begin(), op.getOperands().end());
-    if (llvm::any_of(op.getOperands(),
-                     [&](Value operand) { return varied.contains(operand); }))
+    auto isVaried = [&](Value value) { return varied.contains(value); };
+    if (llvm::any_of(op.getOperands(), isVaried) &&
+        llvm::any_of(op.getResults(), isVaried))
       active.push_back(&op);
   }
   return active; // in reverse program order

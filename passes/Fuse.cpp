@@ -62,6 +62,18 @@ FusionClass classify(Operation *op) {
       {"nn.broadcast_to", FusionClass::Elementwise},
       {"nn.equal_mask", FusionClass::Elementwise},
       {"nn.relu_grad", FusionClass::Elementwise},
+      {"nn.abs", FusionClass::Elementwise},
+      {"nn.sign", FusionClass::Elementwise},
+      {"nn.pow_tensor", FusionClass::Elementwise},
+      {"nn.clamp", FusionClass::Elementwise},
+      {"nn.convert", FusionClass::Elementwise},
+      {"nn.where", FusionClass::Elementwise},
+      {"nn.eq", FusionClass::Elementwise},
+      {"nn.ne", FusionClass::Elementwise},
+      {"nn.lt", FusionClass::Elementwise},
+      {"nn.le", FusionClass::Elementwise},
+      {"nn.gt", FusionClass::Elementwise},
+      {"nn.ge", FusionClass::Elementwise},
       // Reductions, and ops built around one (softmax, losses).
       {"nn.sum", FusionClass::Reduction},
       {"nn.mean", FusionClass::Reduction},
@@ -71,11 +83,33 @@ FusionClass classify(Operation *op) {
       {"nn.cross_entropy", FusionClass::Reduction},
       {"nn.cross_entropy_grad", FusionClass::Reduction},
       {"nn.mse_loss", FusionClass::Reduction},
+      {"nn.min", FusionClass::Reduction},
+      {"nn.prod", FusionClass::Reduction},
+      {"nn.logsumexp", FusionClass::Reduction},
+      {"nn.var", FusionClass::Reduction},
+      {"nn.std", FusionClass::Reduction},
+      {"nn.argmax", FusionClass::Reduction},
+      {"nn.argmin", FusionClass::Reduction},
+      {"nn.any", FusionClass::Reduction},
+      {"nn.all", FusionClass::Reduction},
+      // Pooling reduces each window (nn.max_pool2d_backward reads its
+      // windows at computed positions, tensor.extract: a barrier).
+      {"nn.max_pool2d", FusionClass::Reduction},
+      {"nn.avg_pool2d", FusionClass::Reduction},
       // Contractions: at most one per region, never duplicated.
       {"nn.matmul", FusionClass::Contraction},
+      {"nn.conv2d", FusionClass::Contraction},
+      {"nn.conv2d_backward_input", FusionClass::Contraction},
+      {"nn.conv2d_backward_weight", FusionClass::Contraction},
       // Views: free to join any region.
       {"nn.reshape", FusionClass::View},
       {"nn.transpose", FusionClass::View},
+      {"nn.permute", FusionClass::View},
+      {"nn.slice", FusionClass::View},
+      // Not listed, so barriers: nn.concat and nn.slice_grad write through
+      // insert_slice chains, and nn.gather, nn.index_select and
+      // nn.scatter_add read at data-dependent positions (tensor.extract);
+      // linalg's producer-consumer fusion handles neither.
   };
   auto it = table.find(op->getName().getStringRef());
   return it == table.end() ? FusionClass::Barrier : it->second;
@@ -381,8 +415,9 @@ private:
       return {false, "not fused: the region already holds an nn.matmul"};
     auto epilogue = epilogueOf.find(producer);
     if (region.hasReduction && epilogue != epilogueOf.end())
-      return {false, llvm::formatv("not fused: kept with its nn.matmul#{0} "
-                                   "as an epilogue",
+      return {false, llvm::formatv("not fused: kept with its {0}#{1} as an "
+                                   "epilogue",
+                                   epilogue->second->getName(),
                                    position.lookup(epilogue->second))
                          .str()};
     bool joinsMatmulWithReduction =

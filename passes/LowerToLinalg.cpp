@@ -3,21 +3,29 @@
 // Lowers nn ops to linalg/tensor/arith/math on tensors with the dialect
 // conversion framework. Broadcasting is spelled out in indexing maps rather
 // than materialized, except for matmul batch dims, which linalg's named
-// matmul ops need explicitly.
+// matmul ops need explicitly. Scalar bodies pick arith's float or integer
+// ops by element type; f16 and bf16 compute in f32 inside the loop body and
+// round once, as PyTorch's CPU kernels do. A few ops (var, std, logsumexp,
+// matmul of vectors) rewrite into simpler nn ops, which the conversion then
+// lowers in turn.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/LowerConvToLinalg.h"
 #include "passes/Passes.h"
 
+#include "ir/NNBuilders.h"
 #include "ir/NNDialect.h"
 #include "ir/NNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <limits>
@@ -94,8 +102,12 @@ AffineMap broadcastIndexingMap(RankedTensorType operandType,
 using ScalarBuilder =
     function_ref<Value(OpBuilder &, Location, ValueRange /*elements*/)>;
 
+bool isHalf(Type type) { return type.isF16() || type.isBF16(); }
+
 /// A linalg.generic computing `computeElement` over `operands` broadcast to
 /// `resultType`; `dynamicSizes` gives the result's dynamic dims in order.
+/// f16 and bf16 elements reach `computeElement` extended to f32, and a f32
+/// result is rounded to the result's half type.
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange operands, ValueRange dynamicSizes,
                        ScalarBuilder computeElement) {
@@ -113,7 +125,18 @@ Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{resultType}, operands, ValueRange{init}, maps,
       iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        Value result = computeElement(nested, nestedLoc, args.drop_back());
+        SmallVector<Value> elements;
+        for (Value arg : args.drop_back())
+          elements.push_back(
+              isHalf(arg.getType())
+                  ? Value(arith::ExtFOp::create(nested, nestedLoc,
+                                                nested.getF32Type(), arg))
+                  : arg);
+        Value result = computeElement(nested, nestedLoc, elements);
+        Type resultElement = resultType.getElementType();
+        if (result.getType() != resultElement && isHalf(resultElement))
+          result =
+              arith::TruncFOp::create(nested, nestedLoc, resultElement, result);
         linalg::YieldOp::create(nested, nestedLoc, result);
       });
   return generic.getResult(0);
@@ -130,6 +153,59 @@ Value materializeBroadcast(OpBuilder &b, Location loc, Value value,
 
 Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
   return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+}
+
+/// `value` as a constant of the float or integer `type` (an integer value
+/// is truncated toward zero).
+Value numberConstant(OpBuilder &b, Location loc, Type type, double value) {
+  if (isa<FloatType>(type))
+    return floatConstant(b, loc, type, value);
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+bool isFloat(Value value) { return isa<FloatType>(value.getType()); }
+
+/// Converts the scalar `value` to `target` as Tensor.to(dtype) does; the
+/// signedness of integers is passed in, since arith works on signless ones.
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type target,
+                    bool sourceUnsigned, bool targetUnsigned) {
+  Type source = value.getType();
+  if (source == target)
+    return value;
+  bool sourceFloat = isa<FloatType>(source);
+  // To bool: nonzero (NaN included) is true.
+  if (target.isInteger(1))
+    return sourceFloat
+               ? Value(arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE,
+                                             value,
+                                             floatConstant(b, loc, source, 0)))
+               : Value(arith::CmpIOp::create(
+                     b, loc, arith::CmpIPredicate::ne, value,
+                     arith::ConstantOp::create(b, loc, b.getZeroAttr(source))));
+  unsigned sourceWidth = source.getIntOrFloatBitWidth();
+  unsigned targetWidth = target.getIntOrFloatBitWidth();
+  sourceUnsigned |= source.isInteger(1);
+  if (sourceFloat && isa<FloatType>(target)) {
+    // f16 <-> bf16 have one width and neither holds the other: via f32.
+    if (sourceWidth == targetWidth)
+      value = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    if (cast<FloatType>(value.getType()).getWidth() < targetWidth)
+      return arith::ExtFOp::create(b, loc, target, value);
+    return arith::TruncFOp::create(b, loc, target, value);
+  }
+  if (sourceFloat)
+    return targetUnsigned
+               ? Value(arith::FPToUIOp::create(b, loc, target, value))
+               : Value(arith::FPToSIOp::create(b, loc, target, value));
+  if (isa<FloatType>(target))
+    return sourceUnsigned
+               ? Value(arith::UIToFPOp::create(b, loc, target, value))
+               : Value(arith::SIToFPOp::create(b, loc, target, value));
+  if (targetWidth < sourceWidth)
+    return arith::TruncIOp::create(b, loc, target, value);
+  return sourceUnsigned ? Value(arith::ExtUIOp::create(b, loc, target, value))
+                        : Value(arith::ExtSIOp::create(b, loc, target, value));
 }
 
 /// tensor.empty of `type` filled with `value`.
@@ -151,15 +227,21 @@ Value computeElement(OpBuilder &b, Location loc, ValueRange x);
 
 template <>
 Value computeElement<nn::AddOp>(OpBuilder &b, Location loc, ValueRange x) {
-  return arith::AddFOp::create(b, loc, x[0], x[1]);
+  if (isFloat(x[0]))
+    return arith::AddFOp::create(b, loc, x[0], x[1]);
+  return arith::AddIOp::create(b, loc, x[0], x[1]);
 }
 template <>
 Value computeElement<nn::SubOp>(OpBuilder &b, Location loc, ValueRange x) {
-  return arith::SubFOp::create(b, loc, x[0], x[1]);
+  if (isFloat(x[0]))
+    return arith::SubFOp::create(b, loc, x[0], x[1]);
+  return arith::SubIOp::create(b, loc, x[0], x[1]);
 }
 template <>
 Value computeElement<nn::MulOp>(OpBuilder &b, Location loc, ValueRange x) {
-  return arith::MulFOp::create(b, loc, x[0], x[1]);
+  if (isFloat(x[0]))
+    return arith::MulFOp::create(b, loc, x[0], x[1]);
+  return arith::MulIOp::create(b, loc, x[0], x[1]);
 }
 template <>
 Value computeElement<nn::DivOp>(OpBuilder &b, Location loc, ValueRange x) {
@@ -167,7 +249,10 @@ Value computeElement<nn::DivOp>(OpBuilder &b, Location loc, ValueRange x) {
 }
 template <>
 Value computeElement<nn::NegOp>(OpBuilder &b, Location loc, ValueRange x) {
-  return arith::NegFOp::create(b, loc, x[0]);
+  if (isFloat(x[0]))
+    return arith::NegFOp::create(b, loc, x[0]);
+  return arith::SubIOp::create(b, loc,
+                               numberConstant(b, loc, x[0].getType(), 0), x[0]);
 }
 template <>
 Value computeElement<nn::ExpOp>(OpBuilder &b, Location loc, ValueRange x) {
@@ -220,6 +305,69 @@ Value computeElement<nn::ReluGradOp>(OpBuilder &b, Location loc, ValueRange x) {
   return arith::SelectOp::create(b, loc, blocked, zero, x[0]);
 }
 
+template <>
+Value computeElement<nn::AbsOp>(OpBuilder &b, Location loc, ValueRange x) {
+  if (isFloat(x[0]))
+    return math::AbsFOp::create(b, loc, x[0]);
+  return math::AbsIOp::create(b, loc, x[0]);
+}
+template <>
+Value computeElement<nn::SignOp>(OpBuilder &b, Location loc, ValueRange x) {
+  // x > 0 ? 1 : (x < 0 ? -1 : x): zero and NaN map to themselves.
+  Type type = x[0].getType();
+  Value zero = numberConstant(b, loc, type, 0);
+  auto compare = [&](bool greater) -> Value {
+    if (isFloat(x[0]))
+      return arith::CmpFOp::create(b, loc,
+                                   greater ? arith::CmpFPredicate::OGT
+                                           : arith::CmpFPredicate::OLT,
+                                   x[0], zero);
+    return arith::CmpIOp::create(
+        b, loc, greater ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::slt,
+        x[0], zero);
+  };
+  Value negativeOrSame = arith::SelectOp::create(
+      b, loc, compare(false), numberConstant(b, loc, type, -1), x[0]);
+  return arith::SelectOp::create(
+      b, loc, compare(true), numberConstant(b, loc, type, 1), negativeOrSame);
+}
+template <>
+Value computeElement<nn::PowTensorOp>(OpBuilder &b, Location loc,
+                                      ValueRange x) {
+  return math::PowFOp::create(b, loc, x[0], x[1]);
+}
+template <>
+Value computeElement<nn::WhereOp>(OpBuilder &b, Location loc, ValueRange x) {
+  return arith::SelectOp::create(b, loc, x[0], x[1], x[2]);
+}
+
+/// A comparison of two scalars: ordered float predicates (false with NaN)
+/// except `ne`, signed integer ones, unsigned ones for bool.
+Value compareElements(OpBuilder &b, Location loc, ValueRange x,
+                      arith::CmpFPredicate floatPredicate,
+                      arith::CmpIPredicate signedPredicate,
+                      arith::CmpIPredicate unsignedPredicate) {
+  if (isFloat(x[0]))
+    return arith::CmpFOp::create(b, loc, floatPredicate, x[0], x[1]);
+  return arith::CmpIOp::create(
+      b, loc, x[0].getType().isInteger(1) ? unsignedPredicate : signedPredicate,
+      x[0], x[1]);
+}
+#define NN_COMPARE_ELEMENT(OP, FLOAT, SIGNED, UNSIGNED)                        \
+  template <>                                                                  \
+  Value computeElement<nn::OP>(OpBuilder & b, Location loc, ValueRange x) {    \
+    return compareElements(b, loc, x, arith::CmpFPredicate::FLOAT,             \
+                           arith::CmpIPredicate::SIGNED,                       \
+                           arith::CmpIPredicate::UNSIGNED);                    \
+  }
+NN_COMPARE_ELEMENT(EqOp, OEQ, eq, eq)
+NN_COMPARE_ELEMENT(NeOp, UNE, ne, ne)
+NN_COMPARE_ELEMENT(LtOp, OLT, slt, ult)
+NN_COMPARE_ELEMENT(LeOp, OLE, sle, ule)
+NN_COMPARE_ELEMENT(GtOp, OGT, sgt, ugt)
+NN_COMPARE_ELEMENT(GeOp, OGE, sge, uge)
+#undef NN_COMPARE_ELEMENT
+
 template <typename OpTy>
 struct ElementwiseToLinalg : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -269,6 +417,139 @@ struct PowToLinalg : OpConversionPattern<nn::PowOp> {
   }
 };
 
+struct ClampToLinalg : OpConversionPattern<nn::ClampOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::ClampOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value input = adaptor.getInput();
+    std::optional<double> min, max;
+    if (FloatAttr attr = op.getMinAttr())
+      min = attr.getValueAsDouble();
+    if (FloatAttr attr = op.getMaxAttr())
+      max = attr.getValueAsDouble();
+    // min(max(x, lo), hi) as torch.clamp: lo > hi gives hi; maximumf and
+    // minimumf propagate NaN.
+    auto clamp = [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+      Value value = x[0];
+      Type type = value.getType();
+      if (min) {
+        Value bound = numberConstant(b, l, type, *min);
+        value = isFloat(value)
+                    ? Value(arith::MaximumFOp::create(b, l, value, bound))
+                    : Value(arith::MaxSIOp::create(b, l, value, bound));
+      }
+      if (max) {
+        Value bound = numberConstant(b, l, type, *max);
+        value = isFloat(value)
+                    ? Value(arith::MinimumFOp::create(b, l, value, bound))
+                    : Value(arith::MinSIOp::create(b, l, value, bound));
+      }
+      return value;
+    };
+    SmallVector<Value> sizes =
+        tensor::createDynamicDimValues(rewriter, loc, input);
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, loc, resultType, input, sizes, clamp));
+    return success();
+  }
+};
+
+/// `value` (a scalar) reinterpreted as `type`, an integer of the same width
+/// and other signedness: arith works on signless integers only, and the
+/// reinterpretation is free (it disappears when the types lower to LLVM's
+/// signless ones).
+Value reinterpretInteger(OpBuilder &b, Location loc, Value value, Type type) {
+  return UnrealizedConversionCastOp::create(b, loc, type, value).getResult(0);
+}
+
+struct ConvertToLinalg : OpConversionPattern<nn::ConvertOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::ConvertOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type target = resultType.getElementType();
+    bool sourceUnsigned =
+        op.getInput().getType().getElementType().isUnsignedInteger();
+    bool targetUnsigned = target.isUnsignedInteger();
+    auto signless = [&](Type type) -> Type {
+      return IntegerType::get(type.getContext(), type.getIntOrFloatBitWidth());
+    };
+    auto convert = [&](OpBuilder &b, Location l, ValueRange x) -> Value {
+      Value value = x[0];
+      if (sourceUnsigned)
+        value = reinterpretInteger(b, l, value, signless(value.getType()));
+      Value converted =
+          convertScalar(b, l, value, targetUnsigned ? signless(target) : target,
+                        sourceUnsigned, targetUnsigned);
+      return targetUnsigned ? reinterpretInteger(b, l, converted, target)
+                            : converted;
+    };
+    Value input = adaptor.getInput();
+    SmallVector<Value> sizes =
+        tensor::createDynamicDimValues(rewriter, loc, input);
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, loc, resultType, input, sizes, convert));
+    return success();
+  }
+};
+
+bool isUInt8(Type type) {
+  return getElementTypeOrSelf(type).isUnsignedInteger(8);
+}
+
+/// An arithmetic nn op on u8 (ui8) tensors, computed in i32: u8 operands
+/// are converted (zero-extended), the op is rebuilt on them, and a u8
+/// result is converted back, which wraps modulo 256 exactly as PyTorch's u8
+/// arithmetic does. The rebuilt op then lowers through its usual pattern.
+/// (arith has no unsigned types; this keeps signedness out of every scalar
+/// body.)
+template <typename OpTy> struct WidenUInt8 : OpConversionPattern<OpTy> {
+  WidenUInt8(MLIRContext *context)
+      : OpConversionPattern<OpTy>(context, /*benefit=*/2) {
+    // The rebuilt op has the same kind; it no longer matches.
+    this->setHasBoundedRewriteRecursion();
+  }
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    if (!llvm::any_of(op->getOperandTypes(), isUInt8))
+      return failure();
+    Location loc = op.getLoc();
+    Type i32 = rewriter.getI32Type();
+    SmallVector<Value> operands;
+    for (Value operand : adaptor.getOperands())
+      operands.push_back(
+          isUInt8(operand.getType())
+              ? Value(nn::ConvertOp::create(rewriter, loc, operand, i32))
+              : operand);
+    Operation *widened = rewriter.clone(*op);
+    rewriter.modifyOpInPlace(widened, [&] {
+      widened->setOperands(operands);
+      for (OpResult result : widened->getResults())
+        if (isUInt8(result.getType()))
+          result.setType(cast<RankedTensorType>(result.getType()).clone(i32));
+    });
+    SmallVector<Value> results;
+    for (auto [original, value] :
+         llvm::zip_equal(op->getResults(), widened->getResults()))
+      results.push_back(isUInt8(original.getType())
+                            ? Value(nn::ConvertOp::create(
+                                  rewriter, loc, value,
+                                  getElementTypeOrSelf(original.getType())))
+                            : value);
+    rewriter.replaceOp(op, results);
+    return success();
+  }
+};
+
 /// nn.broadcast_to: a copy through broadcasting maps; the dynamic sizes
 /// come from `like`.
 struct BroadcastToLinalg : OpConversionPattern<nn::BroadcastToOp> {
@@ -294,8 +575,32 @@ struct BroadcastToLinalg : OpConversionPattern<nn::BroadcastToOp> {
 // Matmul
 //===----------------------------------------------------------------------===//
 
+/// torch.matmul with a vector operand, as nn ops the conversion lowers in
+/// turn: a vector lhs becomes the row [1, K], a vector rhs the column
+/// [K, 1], and the product loses the added dims again.
+Value matmulOfVectors(OpBuilder &b, Location loc, Value lhs, Value rhs,
+                      RankedTensorType resultType) {
+  auto asMatrix = [&](Value vector, bool row) -> Value {
+    auto type = cast<RankedTensorType>(vector.getType());
+    if (type.getRank() != 1)
+      return vector;
+    int64_t size = type.getDimSize(0);
+    return nn::ReshapeOp::create(b, loc,
+                                 type.clone(row ? ArrayRef<int64_t>{1, size}
+                                                : ArrayRef<int64_t>{size, 1}),
+                                 vector);
+  };
+  Value product = nn::MatMulOp::create(b, loc, asMatrix(lhs, /*row=*/true),
+                                       asMatrix(rhs, /*row=*/false));
+  return nn::ReshapeOp::create(b, loc, resultType, product);
+}
+
 struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
-  using OpConversionPattern::OpConversionPattern;
+  // A matmul of vectors rewrites into one of matrices, which this pattern
+  // lowers in turn.
+  MatMulToLinalg(MLIRContext *context) : OpConversionPattern(context) {
+    setHasBoundedRewriteRecursion();
+  }
 
   LogicalResult
   matchAndRewrite(nn::MatMulOp op, OpAdaptor adaptor,
@@ -307,6 +612,11 @@ struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
     auto rhsType = cast<RankedTensorType>(rhs.getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     Type elementType = resultType.getElementType();
+    if (lhsType.getRank() == 1 || rhsType.getRank() == 1) {
+      rewriter.replaceOp(op,
+                         matmulOfVectors(rewriter, loc, lhs, rhs, resultType));
+      return success();
+    }
     Value zero = floatConstant(rewriter, loc, elementType, 0.0);
 
     if (rhsType.getRank() == 2) {
@@ -431,13 +741,27 @@ struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
 // Shape ops
 //===----------------------------------------------------------------------===//
 
+/// linalg.transpose of `input` into `resultType`: result dim i is input dim
+/// permutation[i].
+Value buildTranspose(OpBuilder &b, Location loc, Value input,
+                     RankedTensorType resultType,
+                     ArrayRef<int64_t> permutation) {
+  SmallVector<Value> sizes;
+  for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
+    if (resultType.isDynamicDim(dim))
+      sizes.push_back(tensor::DimOp::create(b, loc, input, permutation[dim]));
+  Value init = tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                                       resultType.getElementType(), sizes);
+  return linalg::TransposeOp::create(b, loc, input, init, permutation)
+      .getResult()[0];
+}
+
 struct TransposeToLinalg : OpConversionPattern<nn::TransposeOp> {
   using OpConversionPattern::OpConversionPattern;
 
   LogicalResult
   matchAndRewrite(nn::TransposeOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
     Value input = adaptor.getInput();
     auto resultType = cast<RankedTensorType>(op.getType());
     int64_t dim0 = op.getDim0(), dim1 = op.getDim1();
@@ -448,16 +772,116 @@ struct TransposeToLinalg : OpConversionPattern<nn::TransposeOp> {
     SmallVector<int64_t> permutation =
         llvm::to_vector(llvm::seq<int64_t>(0, resultType.getRank()));
     std::swap(permutation[dim0], permutation[dim1]);
-    SmallVector<Value> sizes;
-    for (int64_t dim = 0; dim < resultType.getRank(); ++dim)
-      if (resultType.isDynamicDim(dim))
-        sizes.push_back(
-            tensor::DimOp::create(rewriter, loc, input, permutation[dim]));
-    Value init = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                         resultType.getElementType(), sizes);
+    rewriter.replaceOp(op, buildTranspose(rewriter, op.getLoc(), input,
+                                          resultType, permutation));
+    return success();
+  }
+};
+
+struct PermuteToLinalg : OpConversionPattern<nn::PermuteOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::PermuteOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(
-        op, linalg::TransposeOp::create(rewriter, loc, input, init, permutation)
-                .getResult()[0]);
+        op, buildTranspose(rewriter, op.getLoc(), adaptor.getInput(),
+                           cast<RankedTensorType>(op.getType()), op.getDims()));
+    return success();
+  }
+};
+
+/// The offsets, sizes and strides of an nn.slice of `input` (the sizes of
+/// `sliceType`, dynamic ones read from `input`).
+struct SliceBox {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+};
+
+template <typename SliceLikeOp>
+SliceBox sliceBox(OpBuilder &b, Location loc, SliceLikeOp op, Value input,
+                  RankedTensorType sliceType) {
+  SliceBox box;
+  int64_t rank = sliceType.getRank();
+  box.offsets.assign(rank, b.getIndexAttr(0));
+  box.strides.assign(rank, b.getIndexAttr(1));
+  box.sizes = tensor::getMixedSizes(b, loc, input);
+  int64_t dim = op.getDim();
+  box.offsets[dim] = b.getIndexAttr(op.getStart());
+  box.strides[dim] = b.getIndexAttr(op.getStep());
+  box.sizes[dim] = b.getIndexAttr(sliceType.getDimSize(dim));
+  return box;
+}
+
+struct SliceToTensor : OpConversionPattern<nn::SliceOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SliceOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value input = adaptor.getInput();
+    SliceBox box = sliceBox(rewriter, op.getLoc(), op, input, resultType);
+    rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+        op, resultType, input, box.offsets, box.sizes, box.strides);
+    return success();
+  }
+};
+
+/// nn.slice_grad: zeros, with the gradient inserted where the slice read.
+struct SliceGradToTensor : OpConversionPattern<nn::SliceGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::SliceGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value like = adaptor.getLike();
+    Value grad = adaptor.getGrad();
+    Value zeros = buildFilled(
+        rewriter, loc, resultType,
+        tensor::createDynamicDimValues(rewriter, loc, like),
+        arith::ConstantOp::create(
+            rewriter, loc, rewriter.getZeroAttr(resultType.getElementType())));
+    SliceBox box = sliceBox(rewriter, loc, op, like,
+                            cast<RankedTensorType>(grad.getType()));
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, grad, zeros, box.offsets, box.sizes, box.strides);
+    return success();
+  }
+};
+
+/// nn.concat: each operand inserted at its static offset along the dim.
+struct ConcatToTensor : OpConversionPattern<nn::ConcatOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::ConcatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t dim = op.getDim();
+    ValueRange inputs = adaptor.getInputs();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      if (resultType.isDynamicDim(d))
+        sizes.push_back(
+            tensor::DimOp::create(rewriter, loc, inputs.front(), d));
+    Value result = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                           resultType.getElementType(), sizes);
+    int64_t offset = 0;
+    for (Value input : inputs) {
+      SmallVector<OpFoldResult> offsets(resultType.getRank(),
+                                        rewriter.getIndexAttr(0));
+      offsets[dim] = rewriter.getIndexAttr(offset);
+      SmallVector<OpFoldResult> strides(resultType.getRank(),
+                                        rewriter.getIndexAttr(1));
+      result = tensor::InsertSliceOp::create(
+          rewriter, loc, input, result, offsets,
+          tensor::getMixedSizes(rewriter, loc, input), strides);
+      offset += cast<RankedTensorType>(input.getType()).getDimSize(dim);
+    }
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -571,8 +995,70 @@ Value reducedElementCount(OpBuilder &b, Location loc, Value input,
   return arith::MulFOp::create(b, loc, asFloat, count);
 }
 
-enum class ReductionKind { Sum, Mean, Max };
+enum class ReductionKind { Sum, Mean, Max, Min, Prod, Any, All };
 
+/// The value a reduction of `kind` starts from, of the result's `type`.
+Value reductionIdentity(OpBuilder &b, Location loc, ReductionKind kind,
+                        Type type) {
+  switch (kind) {
+  case ReductionKind::Sum:
+  case ReductionKind::Mean:
+    return numberConstant(b, loc, type, 0);
+  case ReductionKind::Prod:
+    return numberConstant(b, loc, type, 1);
+  case ReductionKind::Any:
+  case ReductionKind::All:
+    return arith::ConstantIntOp::create(b, loc, type,
+                                        kind == ReductionKind::All);
+  case ReductionKind::Max:
+  case ReductionKind::Min:
+    break;
+  }
+  bool max = kind == ReductionKind::Max;
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc,
+        b.getFloatAttr(type, APFloat::getInf(floatType.getFloatSemantics(),
+                                             /*Negative=*/max)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc,
+      b.getIntegerAttr(type, max ? APInt::getSignedMinValue(width)
+                                 : APInt::getSignedMaxValue(width)));
+}
+
+/// `acc` combined with the element `x` by a reduction of `kind`.
+Value combineReduction(OpBuilder &b, Location loc, ReductionKind kind, Value x,
+                       Value acc) {
+  bool floats = isFloat(x);
+  switch (kind) {
+  case ReductionKind::Sum:
+  case ReductionKind::Mean:
+    return floats ? Value(arith::AddFOp::create(b, loc, x, acc))
+                  : Value(arith::AddIOp::create(b, loc, x, acc));
+  case ReductionKind::Prod:
+    return floats ? Value(arith::MulFOp::create(b, loc, x, acc))
+                  : Value(arith::MulIOp::create(b, loc, x, acc));
+  // maximumf/minimumf propagate NaN, as torch.amax/amin do.
+  case ReductionKind::Max:
+    return floats ? Value(arith::MaximumFOp::create(b, loc, x, acc))
+                  : Value(arith::MaxSIOp::create(b, loc, x, acc));
+  case ReductionKind::Min:
+    return floats ? Value(arith::MinimumFOp::create(b, loc, x, acc))
+                  : Value(arith::MinSIOp::create(b, loc, x, acc));
+  case ReductionKind::Any:
+  case ReductionKind::All: {
+    Value nonzero = convertScalar(b, loc, x, b.getI1Type(), false, false);
+    return kind == ReductionKind::Any
+               ? Value(arith::OrIOp::create(b, loc, nonzero, acc))
+               : Value(arith::AndIOp::create(b, loc, nonzero, acc));
+  }
+  }
+  llvm_unreachable("unknown reduction kind");
+}
+
+/// The reductions over `dims` (sum, max, any, ...): one linalg.reduce into
+/// the kept dims, a division for the mean, an expand_shape for keepdim.
 template <typename OpTy, ReductionKind kind>
 struct ReductionToLinalg : OpConversionPattern<OpTy> {
   using OpConversionPattern<OpTy>::OpConversionPattern;
@@ -583,14 +1069,25 @@ struct ReductionToLinalg : OpConversionPattern<OpTy> {
     Location loc = op.getLoc();
     Value input = adaptor.getInput();
     ArrayRef<int64_t> dims = op.getDims();
-    // Reducing over no dims leaves every element as it is.
-    if (dims.empty()) {
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Type elementType = resultType.getElementType();
+    // Reducing over no dims leaves every element as it is (any/all still
+    // test it for nonzero).
+    if (dims.empty() && inputType == resultType) {
       rewriter.replaceOp(op, input);
       return success();
     }
-    auto inputType = cast<RankedTensorType>(input.getType());
-    auto resultType = cast<RankedTensorType>(op.getType());
-    Type elementType = inputType.getElementType();
+    if (dims.empty()) {
+      rewriter.replaceOp(
+          op, buildElementwise(
+                  rewriter, loc, resultType, input,
+                  tensor::createDynamicDimValues(rewriter, loc, input),
+                  [&](OpBuilder &b, Location l, ValueRange x) {
+                    return convertScalar(b, l, x[0], elementType, false, false);
+                  }));
+      return success();
+    }
 
     SmallVector<int64_t> keptShape;
     SmallVector<Value> keptSizes;
@@ -602,38 +1099,39 @@ struct ReductionToLinalg : OpConversionPattern<OpTy> {
         keptSizes.push_back(tensor::DimOp::create(rewriter, loc, input, dim));
     }
     auto keptType = RankedTensorType::get(keptShape, elementType);
-    Value identity =
-        kind == ReductionKind::Max
-            ? arith::ConstantOp::create(
-                  rewriter, loc,
-                  rewriter.getFloatAttr(
-                      elementType,
-                      APFloat::getInf(
-                          cast<FloatType>(elementType).getFloatSemantics(),
-                          /*Negative=*/true)))
-                  .getResult()
-            : floatConstant(rewriter, loc, elementType, 0.0);
-    Value init = buildFilled(rewriter, loc, keptType, keptSizes, identity);
+    // f16 and bf16 accumulate in f32, as PyTorch's CPU reductions do, and
+    // round once at the end.
+    Type accumulator =
+        isHalf(elementType) ? rewriter.getF32Type() : elementType;
+    Value init =
+        buildFilled(rewriter, loc, keptType.clone(accumulator), keptSizes,
+                    reductionIdentity(rewriter, loc, kind, accumulator));
     Value reduced =
         linalg::ReduceOp::create(
             rewriter, loc, ValueRange{input}, ValueRange{init}, dims,
             [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-              Value combined = kind == ReductionKind::Max
-                                   ? Value(arith::MaximumFOp::create(
-                                         b, nestedLoc, args[0], args[1]))
-                                   : Value(arith::AddFOp::create(
-                                         b, nestedLoc, args[0], args[1]));
-              linalg::YieldOp::create(b, nestedLoc, combined);
+              Value element = args[0];
+              if (accumulator != elementType)
+                element =
+                    arith::ExtFOp::create(b, nestedLoc, accumulator, element);
+              linalg::YieldOp::create(
+                  b, nestedLoc,
+                  combineReduction(b, nestedLoc, kind, element, args[1]));
             })
             .getResult(0);
 
-    if (kind == ReductionKind::Mean) {
+    // The mean divides by the count; a half result rounds the accumulator.
+    if (kind == ReductionKind::Mean || accumulator != elementType) {
       Value count =
-          reducedElementCount(rewriter, loc, input, dims, elementType);
+          kind == ReductionKind::Mean
+              ? reducedElementCount(rewriter, loc, input, dims, accumulator)
+              : Value();
       reduced = buildElementwise(
           rewriter, loc, keptType, reduced, keptSizes,
           [&](OpBuilder &b, Location nestedLoc, ValueRange elements) {
-            return arith::DivFOp::create(b, nestedLoc, elements[0], count);
+            return count ? Value(arith::DivFOp::create(b, nestedLoc,
+                                                       elements[0], count))
+                         : elements[0];
           });
     }
     if (op.getKeepdim())
@@ -641,6 +1139,221 @@ struct ReductionToLinalg : OpConversionPattern<OpTy> {
           rewriter, loc, resultType, reduced,
           keepdimReassociation(inputType.getRank(), dims));
     rewriter.replaceOp(op, reduced);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Gathers and scatters
+//===----------------------------------------------------------------------===//
+
+/// The position `index` (an i64 or i32 element) as an `index` clamped to
+/// [0, size): compiled code must not read out of bounds, whatever the data.
+Value clampedPosition(OpBuilder &b, Location loc, Value index, Value size) {
+  Value position = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value last = arith::SubIOp::create(b, loc, size,
+                                     arith::ConstantIndexOp::create(b, loc, 1));
+  return arith::MaxSIOp::create(b, loc, zero,
+                                arith::MinSIOp::create(b, loc, position, last));
+}
+
+/// A linalg.generic over `resultType` reading `input` with tensor.extract
+/// at the loop's own position, except along `dim`, where it reads the
+/// position held by `index` (an operand read through `indexMap`).
+Value buildIndexedRead(OpBuilder &b, Location loc, Value input, Value index,
+                       AffineMap indexMap, int64_t dim,
+                       RankedTensorType resultType,
+                       ValueRange resultDynamicSizes) {
+  int64_t rank = resultType.getRank();
+  Value init =
+      tensor::EmptyOp::create(b, loc, resultType.getShape(),
+                              resultType.getElementType(), resultDynamicSizes);
+  Value size = tensor::DimOp::create(b, loc, input, dim);
+  SmallVector<AffineMap> maps = {indexMap, b.getMultiDimIdentityMap(rank)};
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{resultType}, ValueRange{index}, ValueRange{init},
+             maps, iterators,
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               SmallVector<Value> position;
+               for (int64_t d = 0; d < rank; ++d)
+                 position.push_back(
+                     d == dim ? clampedPosition(nb, l, args[0], size)
+                              : Value(linalg::IndexOp::create(nb, l, d)));
+               linalg::YieldOp::create(
+                   nb, l,
+                   tensor::ExtractOp::create(nb, l, input, position)
+                       .getResult());
+             })
+      .getResult(0);
+}
+
+struct IndexSelectToLinalg : OpConversionPattern<nn::IndexSelectOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::IndexSelectOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value input = adaptor.getInput(), index = adaptor.getIndex();
+    int64_t dim = op.getDim();
+    SmallVector<Value> sizes;
+    for (int64_t d = 0; d < resultType.getRank(); ++d)
+      if (resultType.isDynamicDim(d))
+        sizes.push_back(tensor::DimOp::create(
+            rewriter, loc, d == dim ? index : input, d == dim ? 0 : d));
+    AffineMap indexMap =
+        AffineMap::get(resultType.getRank(), 0, rewriter.getAffineDimExpr(dim),
+                       rewriter.getContext());
+    rewriter.replaceOp(op, buildIndexedRead(rewriter, loc, input, index,
+                                            indexMap, dim, resultType, sizes));
+    return success();
+  }
+};
+
+struct GatherToLinalg : OpConversionPattern<nn::GatherOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::GatherOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto resultType = cast<RankedTensorType>(op.getType());
+    Value index = adaptor.getIndex();
+    rewriter.replaceOp(
+        op,
+        buildIndexedRead(rewriter, loc, adaptor.getInput(), index,
+                         rewriter.getMultiDimIdentityMap(resultType.getRank()),
+                         op.getDim(), resultType,
+                         tensor::createDynamicDimValues(rewriter, loc, index)));
+    return success();
+  }
+};
+
+/// nn.scatter_add as a loop nest over `src` carrying the result, which
+/// starts as `input`: each src element is added at its own position with
+/// `index`'s entry along `dim`; an index outside [0, size) adds nothing.
+/// Serial and O(size of src): the writes of a scatter conflict, and a
+/// parallel linalg form would have to visit every (result, src) pair, too
+/// slow for an embedding table's gradient.
+struct ScatterAddToLoops : OpConversionPattern<nn::ScatterAddOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::ScatterAddOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput(), index = adaptor.getIndex(),
+          src = adaptor.getSrc();
+    int64_t dim = op.getDim();
+    int64_t rank = cast<RankedTensorType>(src.getType()).getRank();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<Value> lowerBounds(rank, zero), steps(rank, one);
+    SmallVector<Value> upperBounds =
+        llvm::map_to_vector(llvm::seq<int64_t>(0, rank), [&](int64_t d) {
+          return Value(tensor::DimOp::create(rewriter, loc, src, d));
+        });
+    Value size = tensor::DimOp::create(rewriter, loc, input, dim);
+    scf::LoopNest loops = scf::buildLoopNest(
+        rewriter, loc, lowerBounds, upperBounds, steps, ValueRange{input},
+        [&](OpBuilder &b, Location l, ValueRange ivs,
+            ValueRange result) -> scf::ValueVector {
+          Value target = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              tensor::ExtractOp::create(b, l, index, ivs));
+          Value nonNegative = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::sge, target, zero);
+          Value below = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                              target, size);
+          Value inRange = arith::AndIOp::create(b, l, nonNegative, below);
+          SmallVector<Value> position(ivs);
+          position[dim] = arith::SelectOp::create(b, l, inRange, target, zero);
+          Value old = tensor::ExtractOp::create(b, l, result[0], position);
+          Value element = tensor::ExtractOp::create(b, l, src, ivs);
+          Value sum = combineReduction(b, l, ReductionKind::Sum, element, old);
+          Value updated = arith::SelectOp::create(b, l, inRange, sum, old);
+          return {tensor::InsertOp::create(b, l, updated, result[0], position)
+                      .getResult()};
+        });
+    rewriter.replaceOp(op, loops.results.front());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Decompositions into simpler nn ops (lowered in turn by the conversion)
+//===----------------------------------------------------------------------===//
+
+/// The sum of squared deviations from the mean over `dims`, divided by
+/// N - correction (var); its square root for std.
+template <typename OpTy, bool isStd>
+struct VarianceToNN : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> dims = op.getDims();
+    Type element = cast<RankedTensorType>(input.getType()).getElementType();
+    Value mean = nn::MeanOp::create(rewriter, loc, input, dims,
+                                    /*keepdim=*/true);
+    Value centered = nn::SubOp::create(rewriter, loc, input, mean);
+    Value squares = nn::MulOp::create(rewriter, loc, centered, centered);
+    Value divisor = nn::SubOp::create(
+        rewriter, loc, nn::reducedCount(rewriter, loc, input, dims),
+        nn::scalarConstant(rewriter, loc, element, double(op.getCorrection())));
+    Value result = nn::DivOp::create(
+        rewriter, loc, nn::SumOp::create(rewriter, loc, squares, dims, true),
+        divisor);
+    if (isStd)
+      result = nn::SqrtOp::create(rewriter, loc, result);
+    if (!op.getKeepdim())
+      result = nn::ReshapeOp::create(rewriter, loc, op.getType(), result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// logsumexp as torch computes it: m + log(sum(exp(x - m))) with m the
+/// maximum over `dims`, taken as 0 where it is infinite (so a slice of
+/// -inf gives -inf, not NaN).
+struct LogSumExpToNN : OpConversionPattern<nn::LogSumExpOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::LogSumExpOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = adaptor.getInput();
+    ArrayRef<int64_t> dims = op.getDims();
+    if (dims.empty()) {
+      rewriter.replaceOp(op, input);
+      return success();
+    }
+    Type element = cast<RankedTensorType>(input.getType()).getElementType();
+    Value zero = nn::scalarConstant(rewriter, loc, element, 0.0);
+    Value max = nn::MaxOp::create(rewriter, loc, input, dims, true);
+    Value infinite = nn::EqOp::create(
+        rewriter, loc, nn::AbsOp::create(rewriter, loc, max),
+        nn::scalarConstant(rewriter, loc, element,
+                           std::numeric_limits<double>::infinity()));
+    Value shift = nn::WhereOp::create(rewriter, loc, infinite, zero, max);
+    Value exp = nn::ExpOp::create(
+        rewriter, loc, nn::SubOp::create(rewriter, loc, input, shift));
+    Value result = nn::AddOp::create(
+        rewriter, loc,
+        nn::LogOp::create(rewriter, loc,
+                          nn::SumOp::create(rewriter, loc, exp, dims, true)),
+        shift);
+    if (!op.getKeepdim())
+      result = nn::ReshapeOp::create(rewriter, loc, op.getType(), result);
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -775,6 +1488,82 @@ Value buildLogSumExp(OpBuilder &b, Location loc, const SoftmaxRows &rows) {
                             return arith::AddFOp::create(nb, l, x[0], log);
                           });
 }
+
+/// argmax/argmin along one dim: a linalg.generic carrying the extreme value
+/// and its position. A later element replaces the carried one only when it
+/// is strictly more extreme, so ties keep the first; a NaN beats any
+/// number, so the first NaN wins (PyTorch's rule).
+template <typename OpTy, bool isMax>
+struct ArgReductionToLinalg : OpConversionPattern<OpTy> {
+  using OpConversionPattern<OpTy>::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(OpTy op, typename OpTy::Adaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Value input = adaptor.getInput();
+    int64_t dim = op.getDim();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    int64_t rank = inputType.getRank();
+    Type element = inputType.getElementType();
+    SmallVector<Value> sizes;
+    RankedTensorType valuesType = rowsType(rewriter, loc, input, dim, sizes);
+    auto indicesType = valuesType.clone(rewriter.getI64Type());
+    Value values = buildFilled(
+        rewriter, loc, valuesType, sizes,
+        reductionIdentity(rewriter, loc,
+                          isMax ? ReductionKind::Max : ReductionKind::Min,
+                          element));
+    Value indices = buildFilled(
+        rewriter, loc, indicesType, sizes,
+        arith::ConstantIntOp::create(rewriter, loc, rewriter.getI64Type(), 0));
+    AffineMap rowMap = dropDimMap(rank, dim, context);
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank),
+                                   rowMap, rowMap};
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators[dim] = utils::IteratorType::reduction;
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType}, ValueRange{input},
+        ValueRange{values, indices}, maps, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value x = args[0], best = args[1], bestIndex = args[2];
+          Value better;
+          if (isFloat(x)) {
+            Value beats = arith::CmpFOp::create(
+                b, l,
+                isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT,
+                x, best);
+            Value xIsNaN =
+                arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x, x);
+            Value bestIsNumber = arith::CmpFOp::create(
+                b, l, arith::CmpFPredicate::ORD, best, best);
+            better = arith::OrIOp::create(
+                b, l, beats, arith::AndIOp::create(b, l, xIsNaN, bestIsNumber));
+          } else {
+            better = arith::CmpIOp::create(b, l,
+                                           isMax ? arith::CmpIPredicate::sgt
+                                                 : arith::CmpIPredicate::slt,
+                                           x, best);
+          }
+          Value position = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, dim));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{
+                  arith::SelectOp::create(b, l, better, x, best),
+                  arith::SelectOp::create(b, l, better, position, bestIndex)});
+        });
+    Value result = generic.getResult(1);
+    if (op.getKeepdim())
+      result =
+          tensor::ExpandShapeOp::create(rewriter, loc, op.getType(), result,
+                                        keepdimReassociation(rank, {dim}));
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 
 struct SoftmaxToLinalg : OpConversionPattern<nn::SoftmaxOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -1048,8 +1837,24 @@ struct ConstantToArith : OpConversionPattern<nn::ConstantOp> {
   LogicalResult
   matchAndRewrite(nn::ConstantOp op, OpAdaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
-        op, cast<TypedAttr>(op.getValue()));
+    auto type = cast<RankedTensorType>(op.getType());
+    auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
+    if (!dense || !isUInt8(type)) {
+      rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+          op, cast<TypedAttr>(op.getValue()));
+      return success();
+    }
+    // arith constants are signless: a u8 constant is an i8 one, copied
+    // into a u8 tensor element by element (reinterpretInteger).
+    Location loc = op.getLoc();
+    Type i8 = rewriter.getI8Type();
+    Value bytes = arith::ConstantOp::create(rewriter, loc, dense.bitcast(i8));
+    rewriter.replaceOp(
+        op, buildElementwise(rewriter, loc, type, bytes, {},
+                             [&](OpBuilder &b, Location l, ValueRange x) {
+                               return reinterpretInteger(b, l, x[0],
+                                                         type.getElementType());
+                             }));
     return success();
   }
 };
@@ -1067,7 +1872,10 @@ struct NNLowerToLinalg
     // Region structure stays: only the ops inside nn.fusion bodies lower.
     target.addLegalOp<nn::FusionOp, nn::YieldOp>();
     target.addLegalDialect<arith::ArithDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+                           math::MathDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
+    // Reinterprets a ui8 scalar as i8 for arith (reinterpretInteger).
+    target.addLegalOp<UnrealizedConversionCastOp>();
 
     RewritePatternSet patterns(context);
     patterns.add<
@@ -1083,7 +1891,36 @@ struct NNLowerToLinalg
         TransposeToLinalg, ReshapeToTensor, ConstantToArith,
         ReductionToLinalg<nn::SumOp, ReductionKind::Sum>,
         ReductionToLinalg<nn::MeanOp, ReductionKind::Mean>,
-        ReductionToLinalg<nn::MaxOp, ReductionKind::Max>>(context);
+        ReductionToLinalg<nn::MaxOp, ReductionKind::Max>,
+        ReductionToLinalg<nn::MinOp, ReductionKind::Min>,
+        ReductionToLinalg<nn::ProdOp, ReductionKind::Prod>,
+        ReductionToLinalg<nn::AnyOp, ReductionKind::Any>,
+        ReductionToLinalg<nn::AllOp, ReductionKind::All>,
+        ArgReductionToLinalg<nn::ArgMaxOp, /*isMax=*/true>,
+        ArgReductionToLinalg<nn::ArgMinOp, /*isMax=*/false>,
+        VarianceToNN<nn::VarOp, /*isStd=*/false>,
+        VarianceToNN<nn::StdOp, /*isStd=*/true>, LogSumExpToNN>(context);
+    // The dtype and indexing ops (ir/NNTensorOps.td).
+    patterns
+        .add<ElementwiseToLinalg<nn::AbsOp>, ElementwiseToLinalg<nn::SignOp>,
+             ElementwiseToLinalg<nn::PowTensorOp>,
+             ElementwiseToLinalg<nn::WhereOp>, ElementwiseToLinalg<nn::EqOp>,
+             ElementwiseToLinalg<nn::NeOp>, ElementwiseToLinalg<nn::LtOp>,
+             ElementwiseToLinalg<nn::LeOp>, ElementwiseToLinalg<nn::GtOp>,
+             ElementwiseToLinalg<nn::GeOp>, ClampToLinalg, ConvertToLinalg,
+             PermuteToLinalg, SliceToTensor, SliceGradToTensor, ConcatToTensor,
+             IndexSelectToLinalg, GatherToLinalg, ScatterAddToLoops>(context);
+    // Convolution and pooling (ir/NNConvOps.td).
+    nnc::populateConvToLinalgPatterns(patterns);
+    patterns.add<
+        WidenUInt8<nn::AddOp>, WidenUInt8<nn::SubOp>, WidenUInt8<nn::MulOp>,
+        WidenUInt8<nn::NegOp>, WidenUInt8<nn::AbsOp>, WidenUInt8<nn::SignOp>,
+        WidenUInt8<nn::ClampOp>, WidenUInt8<nn::EqOp>, WidenUInt8<nn::NeOp>,
+        WidenUInt8<nn::LtOp>, WidenUInt8<nn::LeOp>, WidenUInt8<nn::GtOp>,
+        WidenUInt8<nn::GeOp>, WidenUInt8<nn::SumOp>, WidenUInt8<nn::MaxOp>,
+        WidenUInt8<nn::MinOp>, WidenUInt8<nn::ProdOp>, WidenUInt8<nn::AnyOp>,
+        WidenUInt8<nn::AllOp>, WidenUInt8<nn::ArgMaxOp>,
+        WidenUInt8<nn::ArgMinOp>, WidenUInt8<nn::ScatterAddOp>>(context);
 
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

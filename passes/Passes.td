@@ -142,7 +142,22 @@ def NNLowerToLinalg : Pass<"nn-lower-to-linalg"> {
       `math.powf`; `nn.broadcast_to` is a broadcasting copy sized by its
       `like` operand; `nn.relu_grad` and `nn.equal_mask` are `arith.select`
       bodies;
-    - `nn.constant` becomes `arith.constant`.
+    - `nn.constant` becomes `arith.constant`;
+    - dtypes: scalar bodies use arith's float or integer ops by element
+      type; f16/bf16 compute in f32 and round once (reductions accumulate
+      in f32); u8 arithmetic is rebuilt in i32 and truncated back;
+      `nn.convert` is one elementwise `linalg.generic` of `arith` casts;
+    - comparisons, `nn.where`, `nn.clamp`, `nn.abs`, `nn.sign` and
+      `nn.pow_tensor` are elementwise `linalg.generic`s; `nn.slice` is a
+      strided `tensor.extract_slice` (`nn.slice_grad` inserts into zeros);
+      `nn.concat` is a chain of `tensor.insert_slice`; `nn.permute` is
+      `linalg.transpose`; `nn.index_select` and `nn.gather` read with
+      `tensor.extract` inside a `linalg.generic` (clamped in bounds);
+      `nn.scatter_add` is an `scf.for` nest over `src` updating the result
+      with `tensor.insert`; `nn.argmax`/`nn.argmin` are one
+      `linalg.generic` reduction carrying value and index; `nn.var`,
+      `nn.std`, `nn.logsumexp` and matmuls of vectors are rewritten into
+      simpler nn ops, lowered in turn.
 
     Dynamic dims are read with `tensor.dim`. A dynamic dim is assumed to
     equal the size it broadcasts against (it is never a stretching 1).
@@ -152,6 +167,7 @@ def NNLowerToLinalg : Pass<"nn-lower-to-linalg"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

@@ -10,6 +10,7 @@
 
 #include "frontend/Error.h"
 #include "frontend/TraceHook.h"
+#include "frontend/jit/ElementTypes.h"
 #include "ir/NNDialect.h"
 #include "ir/NNOps.h"
 
@@ -50,19 +51,6 @@ std::string TracedGraph::str() const {
 
 namespace {
 
-mlir::RankedTensorType tensorTypeOf(const Tensor &t, mlir::MLIRContext &ctx) {
-  mlir::Type element;
-  switch (t.dtype()) {
-  case ScalarType::Float32:
-    element = mlir::Float32Type::get(&ctx);
-    break;
-  case ScalarType::Int64:
-    element = mlir::IntegerType::get(&ctx, 64);
-    break;
-  }
-  return mlir::RankedTensorType::get(t.sizes(), element);
-}
-
 /// Builds `func.func @forward` while the traced function runs eagerly.
 class GraphBuilder final : public TraceHook {
 public:
@@ -99,9 +87,17 @@ public:
   /// back, so in-place updates (optimizer steps) keep their meaning.
   std::vector<std::pair<size_t, mlir::Value>> mutatedArguments() {
     std::vector<std::pair<size_t, mlir::Value>> mutated;
+    mlir::Block &body = func_.getBody().front();
     for (size_t i = 0; i < arguments_.size(); ++i) {
-      mlir::Value current = values_.at(arguments_[i].unsafeGetTensorImpl());
-      if (current != func_.getBody().front().getArgument(i))
+      const void *impl = arguments_[i].unsafeGetTensorImpl();
+      mlir::Value current = values_.at(impl);
+      // The same tensor passed as two inputs is bound to its last
+      // argument; that is no update of the others.
+      bool unchanged = false;
+      for (size_t j = 0; j < arguments_.size(); ++j)
+        unchanged |= arguments_[j].unsafeGetTensorImpl() == impl &&
+                     current == body.getArgument(j);
+      if (!unchanged)
         mutated.emplace_back(i, current);
     }
     return mutated;
@@ -131,7 +127,7 @@ public:
 private:
   mlir::Value addArgument(const Tensor &t) {
     mlir::Value arg = func_.getBody().front().addArgument(
-        tensorTypeOf(t, ctx_), builder_.getUnknownLoc());
+        tensorTypeOf(t, &ctx_), builder_.getUnknownLoc());
     arguments_.push_back(t);
     bind(t, arg);
     return arg;
@@ -192,7 +188,7 @@ private:
                                            attrs.dims.at(1));
     case OpKind::Reshape:
       expectOperands(1, "reshape");
-      return mlir::nn::ReshapeOp::create(b, loc, tensorTypeOf(output, ctx_),
+      return mlir::nn::ReshapeOp::create(b, loc, tensorTypeOf(output, &ctx_),
                                          in[0]);
     case OpKind::Sum:
       expectOperands(1, "sum");
@@ -223,13 +219,148 @@ private:
       expectOperands(2, "mse_loss");
       return mlir::nn::MSELossOp::create(b, loc, in[0], in[1],
                                          reductionOf(attrs));
+    case OpKind::Cast:
+      expectOperands(1, "to");
+      return mlir::nn::ConvertOp::create(b, loc, in[0],
+                                         elementTypeOf(attrs.dtype, &ctx_));
+    case OpKind::Abs:
+      expectOperands(1, "abs");
+      return mlir::nn::AbsOp::create(b, loc, in[0]);
+    case OpKind::Sign:
+      expectOperands(1, "sign");
+      return mlir::nn::SignOp::create(b, loc, in[0]);
+    case OpKind::Eq:
+      expectOperands(2, "eq");
+      return mlir::nn::EqOp::create(b, loc, in[0], in[1]);
+    case OpKind::Ne:
+      expectOperands(2, "ne");
+      return mlir::nn::NeOp::create(b, loc, in[0], in[1]);
+    case OpKind::Lt:
+      expectOperands(2, "lt");
+      return mlir::nn::LtOp::create(b, loc, in[0], in[1]);
+    case OpKind::Le:
+      expectOperands(2, "le");
+      return mlir::nn::LeOp::create(b, loc, in[0], in[1]);
+    case OpKind::Gt:
+      expectOperands(2, "gt");
+      return mlir::nn::GtOp::create(b, loc, in[0], in[1]);
+    case OpKind::Ge:
+      expectOperands(2, "ge");
+      return mlir::nn::GeOp::create(b, loc, in[0], in[1]);
+    case OpKind::Where:
+      expectOperands(3, "where");
+      return mlir::nn::WhereOp::create(b, loc, in[0], in[1], in[2]);
+    case OpKind::Clamp:
+      expectOperands(1, "clamp");
+      return mlir::nn::ClampOp::create(b, loc, in[0], attrs.min, attrs.max);
+    case OpKind::PowTensor:
+      expectOperands(2, "pow");
+      return mlir::nn::PowTensorOp::create(b, loc, in[0], in[1]);
+    case OpKind::Slice:
+      expectOperands(1, "slice");
+      return mlir::nn::SliceOp::create(b, loc, in[0], attrs.dims.at(0),
+                                       attrs.start, attrs.end, attrs.step);
+    case OpKind::Select: {
+      // A slice of one entry, then the dim dropped.
+      expectOperands(1, "select");
+      mlir::Value entry = mlir::nn::SliceOp::create(
+          b, loc, in[0], attrs.dims.at(0), attrs.start, attrs.start + 1);
+      return mlir::nn::ReshapeOp::create(b, loc, tensorTypeOf(output, &ctx_),
+                                         entry);
+    }
+    case OpKind::IndexSelect:
+      expectOperands(2, "index_select");
+      return mlir::nn::IndexSelectOp::create(b, loc, in[0], in[1],
+                                             attrs.dims.at(0));
+    case OpKind::Gather:
+      expectOperands(2, "gather");
+      return mlir::nn::GatherOp::create(b, loc, in[0], in[1], attrs.dims.at(0));
+    case OpKind::ScatterAdd:
+      expectOperands(3, "scatter_add");
+      return mlir::nn::ScatterAddOp::create(b, loc, in[0], in[1], in[2],
+                                            attrs.dims.at(0));
+    case OpKind::MaskedSelect:
+      throw Error("jit::trace: masked_select cannot be compiled: its result "
+                  "size depends on the mask's values (use where or "
+                  "masked_fill to keep shapes static)");
+    case OpKind::Cat:
+      if (in.empty())
+        throw Error("jit::trace: cat expects at least one operand");
+      return mlir::nn::ConcatOp::create(b, loc, in, attrs.dims.at(0));
+    case OpKind::Prod:
+      expectOperands(1, "prod");
+      return mlir::nn::ProdOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
+    case OpKind::Min:
+      expectOperands(1, "min");
+      return mlir::nn::MinOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
+    case OpKind::Any:
+      expectOperands(1, "any");
+      return mlir::nn::AnyOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
+    case OpKind::All:
+      expectOperands(1, "all");
+      return mlir::nn::AllOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
+    case OpKind::ArgMax:
+      expectOperands(1, "argmax");
+      return mlir::nn::ArgMaxOp::create(b, loc, in[0], attrs.dims.at(0),
+                                        attrs.keepdim);
+    case OpKind::ArgMin:
+      expectOperands(1, "argmin");
+      return mlir::nn::ArgMinOp::create(b, loc, in[0], attrs.dims.at(0),
+                                        attrs.keepdim);
+    case OpKind::Conv2d:
+      if (in.size() != 2 && in.size() != 3)
+        throw Error("jit::trace: conv2d expects 2 or 3 operands, got " +
+                    std::to_string(in.size()));
+      return mlir::nn::Conv2dOp::create(
+          b, loc, in[0], in[1], in.size() == 3 ? in[2] : mlir::Value(),
+          attrs.stride, attrs.padding, attrs.dilation, attrs.groups);
+    case OpKind::MaxPool2d:
+      expectOperands(1, "max_pool2d");
+      return mlir::nn::MaxPool2dOp::create(b, loc, in[0], attrs.kernel,
+                                           attrs.stride, attrs.padding,
+                                           attrs.dilation, attrs.ceil_mode);
+    case OpKind::AvgPool2d:
+      expectOperands(1, "avg_pool2d");
+      return mlir::nn::AvgPool2dOp::create(
+          b, loc, in[0], attrs.kernel, attrs.stride, attrs.padding,
+          attrs.ceil_mode, attrs.count_include_pad);
+    case OpKind::AdaptiveAvgPool2d:
+      expectOperands(1, "adaptive_avg_pool2d");
+      return adaptiveAvgPool2d(in[0], attrs.shape);
     case OpKind::Alias:
       expectOperands(1, "alias");
       return in[0];
     case OpKind::Constant:
       return mlir::nn::ConstantOp::create(b, loc, constantAttr(output));
     }
-    throw Error("jit::trace: unknown op kind");
+    throw Error("jit::trace: op kind " +
+                std::to_string(static_cast<int>(kind)) +
+                " has no nn op (frontend/jit/Trace.cpp maps each OpKind)");
+  }
+
+  /// adaptive_avg_pool2d as the nn.avg_pool2d it equals when each output
+  /// size divides the input size (equal windows, kernel = stride = input /
+  /// output); PyTorch's uneven windows have no nn op yet.
+  mlir::Value adaptiveAvgPool2d(mlir::Value input,
+                                const std::vector<int64_t> &outputSize) {
+    auto type = mlir::cast<mlir::RankedTensorType>(input.getType());
+    std::vector<int64_t> kernel;
+    for (int dim = 0; dim < 2; ++dim) {
+      int64_t size = type.getDimSize(2 + dim), output = outputSize.at(dim);
+      if (output < 1 || size % output != 0)
+        throw Error("jit::trace: adaptive_avg_pool2d from " +
+                    std::to_string(type.getDimSize(2)) + "x" +
+                    std::to_string(type.getDimSize(3)) + " to " +
+                    std::to_string(outputSize.at(0)) + "x" +
+                    std::to_string(outputSize.at(1)) +
+                    " cannot be compiled yet: each output size must divide "
+                    "the input size");
+      kernel.push_back(size / output);
+    }
+    return mlir::nn::AvgPool2dOp::create(builder_, builder_.getUnknownLoc(),
+                                         input, kernel, kernel, {0, 0},
+                                         /*ceilMode=*/false,
+                                         /*countIncludePad=*/true);
   }
 
   static mlir::nn::Reduction reductionOf(const OpAttrs &attrs) {
@@ -247,14 +378,18 @@ private:
 
   mlir::DenseElementsAttr constantAttr(const Tensor &t) {
     Tensor dense = t.contiguous();
+    mlir::RankedTensorType type = tensorTypeOf(t, &ctx_);
     size_t n = static_cast<size_t>(dense.numel());
-    if (dense.dtype() == kInt64)
-      return mlir::DenseElementsAttr::get(
-          tensorTypeOf(t, ctx_),
-          llvm::ArrayRef<int64_t>(dense.data_ptr<int64_t>(), n));
-    return mlir::DenseElementsAttr::get(
-        tensorTypeOf(t, ctx_),
-        llvm::ArrayRef<float>(dense.data_ptr<float>(), n));
+    // Bools are one byte each in eager storage but bit-packed in a raw
+    // MLIR buffer: they go element by element.
+    if (dense.dtype() == kBool) {
+      const auto *bytes = static_cast<const uint8_t *>(dense.data_ptr());
+      llvm::SmallVector<bool> values(bytes, bytes + n);
+      return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<bool>(values));
+    }
+    return mlir::DenseElementsAttr::getFromRawBuffer(
+        type, llvm::ArrayRef<char>(static_cast<const char *>(dense.data_ptr()),
+                                   n * elementSize(dense.dtype())));
   }
 
   mlir::MLIRContext &ctx_;

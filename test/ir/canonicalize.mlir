@@ -195,3 +195,44 @@ func.func @dead_ops(%x: tensor<4x3xf32>, %w: tensor<3x2xf32>) {
   %1 = nn.matmul %x, %w : tensor<4x3xf32>, tensor<3x2xf32>
   return
 }
+
+// -----
+
+// The identity permutation and a conversion to the same type fold away;
+// a real permutation and a narrowing conversion stay.
+// CHECK-LABEL: func.func @permute_and_convert
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: %[[P:.*]] = nn.permute %[[X]] dims = [1, 0] : tensor<2x3xf32>
+// CHECK-NEXT: %[[H:.*]] = nn.convert %[[X]] : tensor<2x3xf32> -> tensor<2x3xf16>
+// CHECK-NEXT: return %[[X]], %[[X]], %[[P]], %[[H]]
+func.func @permute_and_convert(%x: tensor<2x3xf32>)
+    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<3x2xf32>, tensor<2x3xf16>) {
+  %0 = nn.permute %x dims = [0, 1] : tensor<2x3xf32>
+  %1 = nn.convert %x : tensor<2x3xf32> -> tensor<2x3xf32>
+  %2 = nn.permute %x dims = [1, 0] : tensor<2x3xf32>
+  %3 = nn.convert %x : tensor<2x3xf32> -> tensor<2x3xf16>
+  return %0, %1, %2, %3 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<3x2xf32>, tensor<2x3xf16>
+}
+
+// -----
+
+// Integer arithmetic on constants folds too (splats and element lists),
+// wrapping as the hardware does: u8 200 + 100 is 44.
+// CHECK-LABEL: func.func @integer_constants
+// CHECK-DAG: %[[A:.*]] = nn.constant dense<[2, 4]> : tensor<2xi64>
+// CHECK-DAG: %[[B:.*]] = nn.constant dense<-9> : tensor<3xi32>
+// CHECK-DAG: %[[C:.*]] = nn.constant dense<44> : tensor<2xui8>
+// CHECK-NOT: nn.add
+// CHECK-NOT: nn.neg
+// CHECK: return %[[A]], %[[B]], %[[C]]
+func.func @integer_constants() -> (tensor<2xi64>, tensor<3xi32>, tensor<2xui8>) {
+  %a = nn.constant dense<[1, 2]> : tensor<2xi64>
+  %0 = nn.add %a, %a : tensor<2xi64>, tensor<2xi64>
+  %b = nn.constant dense<3> : tensor<3xi32>
+  %1 = nn.mul %b, %b : tensor<3xi32>, tensor<3xi32>
+  %2 = nn.neg %1 : tensor<3xi32>
+  %c = nn.constant dense<200> : tensor<2xui8>
+  %d = nn.constant dense<100> : tensor<2xui8>
+  %3 = nn.add %c, %d : tensor<2xui8>, tensor<2xui8>
+  return %0, %2, %3 : tensor<2xi64>, tensor<3xi32>, tensor<2xui8>
+}

@@ -70,9 +70,19 @@ func.func @matmul_batch_dims(%a: tensor<2x4x3xf32>, %b: tensor<5x3x2xf32>) {
 
 // -----
 
-func.func @matmul_rank1(%a: tensor<3xf32>, %b: tensor<3x2xf32>) {
-  // expected-error @+1 {{'nn.matmul' op expects operands of rank >= 2, got 'tensor<3xf32>' and 'tensor<3x2xf32>'}}
-  %0 = nn.matmul %a, %b : tensor<3xf32>, tensor<3x2xf32>
+// torch.matmul has no rank-0 case.
+func.func @matmul_rank0(%a: tensor<f32>, %b: tensor<3x2xf32>) {
+  // expected-error @+1 {{'nn.matmul' op expects operands of rank >= 1, got 'tensor<f32>' and 'tensor<3x2xf32>'}}
+  %0 = nn.matmul %a, %b : tensor<f32>, tensor<3x2xf32>
+  return
+}
+
+// -----
+
+// A vector lhs is a row: its length must match the rows of rhs.
+func.func @matmul_vector_inner_dims(%a: tensor<4xf32>, %b: tensor<3x2xf32>) {
+  // expected-error @+1 {{'nn.matmul' op inner dims do not match: lhs 'tensor<4xf32>' has 4 columns but rhs 'tensor<3x2xf32>' has 3 rows}}
+  %0 = nn.matmul %a, %b : tensor<4xf32>, tensor<3x2xf32>
   return
 }
 
@@ -150,9 +160,19 @@ func.func @sum_dims_repeated(%a: tensor<4x3xf32>) {
 
 // -----
 
-func.func @sum_integer(%a: tensor<4xi64>) {
-  // expected-error @+1 {{'nn.sum' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi64>'}}
-  %0 = nn.sum %a dims = [0] : tensor<4xi64>
+// The mean is defined on floats only (PyTorch too rejects an integer mean).
+func.func @mean_integer(%a: tensor<4xi64>) {
+  // expected-error @+1 {{'nn.mean' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi64>'}}
+  %0 = nn.mean %a dims = [0] : tensor<4xi64>
+  return
+}
+
+// -----
+
+// Sums take numbers; a bool mask is converted first (as PyTorch promotes it).
+func.func @sum_bool(%a: tensor<4xi1>) {
+  // expected-error @+1 {{'nn.sum' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 64-bit signless integer or 32-bit signless integer or 8-bit unsigned integer values, but got 'tensor<4xi1>'}}
+  %0 = nn.sum %a dims = [0] : tensor<4xi1>
   return
 }
 
@@ -186,7 +206,7 @@ func.func @add_wrong_result_type(%a: tensor<4x3xf32>, %b: tensor<3xf32>) {
 // -----
 
 func.func @constant_not_tensor() {
-  // expected-error @+1 {{'nn.constant' op result #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 64-bit signless integer or 32-bit signless integer or 1-bit signless integer values, but got 'vector<2xf32>'}}
+  // expected-error @+1 {{'nn.constant' op result #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 64-bit signless integer or 32-bit signless integer or 8-bit unsigned integer or 1-bit signless integer values, but got 'vector<2xf32>'}}
   %0 = nn.constant dense<[1.0, 2.0]> : vector<2xf32>
   return
 }
@@ -316,5 +336,188 @@ func.func @equal_mask_not_broadcastable(%a: tensor<2x3xf32>, %b: tensor<2xf32>) 
 func.func @cross_entropy_grad_wrong_grad(%g: tensor<4xf32>, %logits: tensor<4x10xf32>, %target: tensor<4xi64>) {
   // expected-error @+1 {{'nn.cross_entropy_grad' op grad must have the type of the loss, 'tensor<f32>', got 'tensor<4xf32>'}}
   %0 = nn.cross_entropy_grad %g, %logits, %target reduction = mean : tensor<4xf32>, tensor<4x10xf32>, tensor<4xi64>
+  return
+}
+
+// -----
+
+// Conversions change the dtype, never the shape.
+func.func @convert_shape(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.convert' op cannot change the shape: 'tensor<4xf32>' -> 'tensor<2x2xf16>'}}
+  %0 = nn.convert %x : tensor<4xf32> -> tensor<2x2xf16>
+  return
+}
+
+// -----
+
+// Bools are converted before arithmetic, as PyTorch promotes them.
+func.func @neg_bool(%x: tensor<4xi1>) {
+  // expected-error @+1 {{'nn.neg' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float or 64-bit signless integer or 32-bit signless integer or 8-bit unsigned integer values, but got 'tensor<4xi1>'}}
+  %0 = nn.neg %x : tensor<4xi1>
+  return
+}
+
+// -----
+
+// True division and powers are float ops (the tracer converts integers).
+func.func @pow_tensor_integer(%x: tensor<4xi64>) {
+  // expected-error @+1 {{'nn.pow_tensor' op operand #0 must be ranked tensor of 16-bit float or bfloat16 type or 32-bit float or 64-bit float values, but got 'tensor<4xi64>'}}
+  %0 = nn.pow_tensor %x, %x : tensor<4xi64>, tensor<4xi64>
+  return
+}
+
+// -----
+
+// Comparisons do not promote: the tracer converts to a common dtype.
+func.func @compare_mixed_dtypes(%a: tensor<3xf32>, %b: tensor<3xi64>) {
+  // expected-error @+1 {{'nn.lt' op operand element types must match, got 'f32' and 'i64'}}
+  %0 = nn.lt %a, %b : tensor<3xf32>, tensor<3xi64>
+  return
+}
+
+// -----
+
+func.func @where_condition_not_broadcastable(%m: tensor<2xi1>, %x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.where' op condition 'tensor<2xi1>' does not broadcast with values 'tensor<4x3xf32>'}}
+  %0 = nn.where %m, %x, %x : tensor<2xi1>, tensor<4x3xf32>, tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @where_float_condition(%m: tensor<3xf32>, %x: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.where' op operand #0 must be ranked tensor of 1-bit signless integer values, but got 'tensor<3xf32>'}}
+  %0 = nn.where %m, %x, %x : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @clamp_no_bounds(%x: tensor<3xf32>) {
+  // expected-error @+1 {{'nn.clamp' op needs at least one of min and max}}
+  %0 = nn.clamp %x : tensor<3xf32>
+  return
+}
+
+// -----
+
+func.func @clamp_integer_fraction(%x: tensor<3xi32>) {
+  // expected-error @+1 {{'nn.clamp' op bounds of an integer tensor must be integers, got 5.000000e-01}}
+  %0 = nn.clamp %x min = 0.5 : tensor<3xi32>
+  return
+}
+
+// -----
+
+func.func @slice_past_end(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'nn.slice' op [start, end) = [2, 9) is not within [0, 8] of dim 1 of 'tensor<4x8xf32>'}}
+  %0 = nn.slice %x dim = 1 start = 2 end = 9 step = 1 : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @slice_zero_step(%x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'nn.slice' op step = 0 must be at least 1}}
+  %0 = nn.slice %x dim = 1 start = 0 end = 4 step = 0 : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @slice_grad_wrong_shape(%g: tensor<4x3xf32>, %x: tensor<4x8xf32>) {
+  // expected-error @+1 {{'nn.slice_grad' op grad must have the shape of the slice, 'tensor<4x2xf32>', got 'tensor<4x3xf32>'}}
+  %0 = nn.slice_grad %g like %x dim = 1 start = 1 end = 5 step = 2 : tensor<4x3xf32>, tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @concat_other_dim_differs(%a: tensor<4x2xf32>, %b: tensor<3x2xf32>) {
+  // expected-error @+1 {{'nn.concat' op operands 'tensor<4x2xf32>' and 'tensor<3x2xf32>' differ in dim 0}}
+  %0 = nn.concat %a, %b dim = 1 : tensor<4x2xf32>, tensor<3x2xf32>
+  return
+}
+
+// -----
+
+// The VJP slices the gradient at static offsets.
+func.func @concat_dynamic_dim(%a: tensor<?x2xf32>, %b: tensor<4x2xf32>) {
+  // expected-error @+1 {{'nn.concat' op operand 'tensor<?x2xf32>' has a dynamic size along dim 0}}
+  %0 = nn.concat %a, %b dim = 0 : tensor<?x2xf32>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @concat_mixed_dtypes(%a: tensor<4x2xf32>, %b: tensor<4x2xf64>) {
+  // expected-error @+1 {{'nn.concat' op operands must have one rank and element type, got 'tensor<4x2xf32>' and 'tensor<4x2xf64>'}}
+  %0 = nn.concat %a, %b dim = 1 : tensor<4x2xf32>, tensor<4x2xf64>
+  return
+}
+
+// -----
+
+func.func @permute_not_a_permutation(%x: tensor<2x3x4xf32>) {
+  // expected-error @+1 {{'nn.permute' op dims [0, 0, 1] are not a permutation of the 3 dims of 'tensor<2x3x4xf32>'}}
+  %0 = nn.permute %x dims = [0, 0, 1] : tensor<2x3x4xf32>
+  return
+}
+
+// -----
+
+func.func @index_select_matrix_index(%x: tensor<4x3xf32>, %i: tensor<2x2xi64>) {
+  // expected-error @+1 {{'nn.index_select' op expects a 1-D index, got 'tensor<2x2xi64>'}}
+  %0 = nn.index_select %x, %i dim = 0 : tensor<4x3xf32>, tensor<2x2xi64>
+  return
+}
+
+// -----
+
+func.func @index_select_float_index(%x: tensor<4x3xf32>, %i: tensor<2xf32>) {
+  // expected-error @+1 {{'nn.index_select' op operand #1 must be ranked tensor of 64-bit signless integer or 32-bit signless integer values, but got 'tensor<2xf32>'}}
+  %0 = nn.index_select %x, %i dim = 0 : tensor<4x3xf32>, tensor<2xf32>
+  return
+}
+
+// -----
+
+func.func @gather_index_too_large(%x: tensor<4x3xf32>, %i: tensor<5x3xi64>) {
+  // expected-error @+1 {{'nn.gather' op index 'tensor<5x3xi64>' must have the rank of input 'tensor<4x3xf32>' and no larger size outside dim 1}}
+  %0 = nn.gather %x, %i dim = 1 : tensor<4x3xf32>, tensor<5x3xi64>
+  return
+}
+
+// -----
+
+func.func @scatter_add_src_shape(%x: tensor<4x3xf32>, %i: tensor<4x1xi64>, %s: tensor<4x2xf32>) {
+  // expected-error @+1 {{'nn.scatter_add' op index 'tensor<4x1xi64>' and src 'tensor<4x2xf32>' must have one shape, equal to input 'tensor<4x3xf32>' outside dim 1}}
+  %0 = nn.scatter_add %x, %i, %s dim = 1 : tensor<4x3xf32>, tensor<4x1xi64>, tensor<4x2xf32>
+  return
+}
+
+// -----
+
+func.func @argmax_dim_out_of_range(%x: tensor<4x3xf32>) {
+  // expected-error @+1 {{'nn.argmax' op dim 2 in dims [2] is out of range for 'tensor<4x3xf32>' (rank 2)}}
+  %0 = nn.argmax %x dim = 2 : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+// where's two value operands share their dtype (the tracer converts).
+func.func @where_mixed_values(%m: tensor<3xi1>, %x: tensor<3xf32>, %y: tensor<3xf16>) {
+  // expected-error @+1 {{'nn.where' op operand element types must match, got 'f32' and 'f16'}}
+  %0 = nn.where %m, %x, %y : tensor<3xi1>, tensor<3xf32>, tensor<3xf16>
+  return
+}
+
+// -----
+
+// any/all take numbers or bools and give bools.
+func.func @any_result_is_bool(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'nn.any' op result #0 must be ranked tensor of 1-bit signless integer values, but got 'tensor<f32>'}}
+  %0 = "nn.any"(%x) <{dims = array<i64: 0>}> : (tensor<4xf32>) -> tensor<f32>
   return
 }

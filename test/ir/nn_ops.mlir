@@ -176,3 +176,125 @@ func.func @backward_ops(%g: tensor<1x3xf32>, %x: tensor<?x3xf32>, %dy: tensor<?x
   %3 = nn.cross_entropy_grad %dl, %logits, %target reduction = mean : tensor<f32>, tensor<4x10xf32>, tensor<4xi64>
   return %0, %1, %2, %3 : tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<4x10xf32>
 }
+
+// Dtypes: integer arithmetic and reductions, and conversions between every
+// pair of kinds (u8 is ui8, bool is i1).
+// CHECK-LABEL: func.func @dtypes
+func.func @dtypes(%i: tensor<4xi64>, %j: tensor<4xi32>, %h: tensor<4xf16>, %u: tensor<4xui8>)
+    -> (tensor<4xi64>, tensor<i32>, tensor<4xbf16>, tensor<4xf32>, tensor<4xi1>) {
+  // CHECK: nn.add %{{.*}}, %{{.*}} : tensor<4xi64>, tensor<4xi64>
+  %0 = nn.add %i, %i : tensor<4xi64>, tensor<4xi64>
+  // CHECK: nn.sum %{{.*}} dims = [0] : tensor<4xi32>
+  %1 = nn.sum %j dims = [0] : tensor<4xi32>
+  // CHECK: nn.convert %{{.*}} : tensor<4xf16> -> tensor<4xbf16>
+  %2 = nn.convert %h : tensor<4xf16> -> tensor<4xbf16>
+  // CHECK: nn.convert %{{.*}} : tensor<4xui8> -> tensor<4xf32>
+  %3 = nn.convert %u : tensor<4xui8> -> tensor<4xf32>
+  // CHECK: nn.convert %{{.*}} : tensor<4xi64> -> tensor<4xi1>
+  %4 = nn.convert %i : tensor<4xi64> -> tensor<4xi1>
+  return %0, %1, %2, %3, %4 : tensor<4xi64>, tensor<i32>, tensor<4xbf16>, tensor<4xf32>, tensor<4xi1>
+}
+
+// Comparisons give i1 in the broadcast shape; where selects.
+// CHECK-LABEL: func.func @compare_and_select
+func.func @compare_and_select(%a: tensor<4x3xf32>, %b: tensor<3xf32>, %m: tensor<4x3xi1>)
+    -> (tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xf32>) {
+  // CHECK: nn.eq %{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3xf32>
+  %0 = nn.eq %a, %b : tensor<4x3xf32>, tensor<3xf32>
+  // CHECK: nn.ne %{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3xf32>
+  %1 = nn.ne %a, %b : tensor<4x3xf32>, tensor<3xf32>
+  // CHECK: nn.lt %{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3xf32>
+  %2 = nn.lt %a, %b : tensor<4x3xf32>, tensor<3xf32>
+  // CHECK: nn.le %{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3xf32>
+  %3 = nn.le %a, %b : tensor<4x3xf32>, tensor<3xf32>
+  // CHECK: nn.gt %{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3xf32>
+  %4 = nn.gt %a, %b : tensor<4x3xf32>, tensor<3xf32>
+  // CHECK: nn.ge %{{.*}}, %{{.*}} : tensor<4x3xi1>, tensor<4x3xi1>
+  %5 = nn.ge %m, %0 : tensor<4x3xi1>, tensor<4x3xi1>
+  // CHECK: nn.where %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x3xi1>, tensor<4x3xf32>, tensor<3xf32>
+  %6 = nn.where %5, %a, %b : tensor<4x3xi1>, tensor<4x3xf32>, tensor<3xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xi1>, tensor<4x3xf32>
+}
+
+// CHECK-LABEL: func.func @elementwise_math
+func.func @elementwise_math(%x: tensor<?x3xf32>, %e: tensor<3xf32>, %i: tensor<?x3xi64>)
+    -> (tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xi64>, tensor<?x3xi64>) {
+  // CHECK: nn.abs %{{.*}} : tensor<?x3xf32>
+  %0 = nn.abs %x : tensor<?x3xf32>
+  // CHECK: nn.sign %{{.*}} : tensor<?x3xf32>
+  %1 = nn.sign %x : tensor<?x3xf32>
+  // CHECK: nn.pow_tensor %{{.*}}, %{{.*}} : tensor<?x3xf32>, tensor<3xf32>
+  %2 = nn.pow_tensor %x, %e : tensor<?x3xf32>, tensor<3xf32>
+  // CHECK: nn.clamp %{{.*}} min = -1.000000e+00 max = 1.000000e+00 : tensor<?x3xf32>
+  %3 = nn.clamp %x min = -1.0 max = 1.0 : tensor<?x3xf32>
+  // CHECK: nn.clamp %{{.*}} max = 5.000000e+00 : tensor<?x3xi64>
+  %4 = nn.clamp %i max = 5.0 : tensor<?x3xi64>
+  // CHECK: nn.abs %{{.*}} : tensor<?x3xi64>
+  %5 = nn.abs %i : tensor<?x3xi64>
+  return %0, %1, %2, %3, %4, %5 : tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xf32>, tensor<?x3xi64>, tensor<?x3xi64>
+}
+
+// CHECK-LABEL: func.func @slices_and_concat
+func.func @slices_and_concat(%x: tensor<?x8xf32>, %y: tensor<?x2xf32>, %g: tensor<?x2xf32>)
+    -> (tensor<?x2xf32>, tensor<?x8xf32>, tensor<?x10xf32>, tensor<8x?xf32>) {
+  // CHECK: nn.slice %{{.*}} dim = 1 start = 1 end = 5 step = 2 : tensor<?x8xf32>
+  %0 = nn.slice %x dim = 1 start = 1 end = 5 step = 2 : tensor<?x8xf32>
+  // CHECK: nn.slice_grad %{{.*}} like %{{.*}} dim = 1 start = 1 end = 5 step = 2 : tensor<?x2xf32>, tensor<?x8xf32>
+  %1 = nn.slice_grad %g like %x dim = 1 start = 1 end = 5 step = 2 : tensor<?x2xf32>, tensor<?x8xf32>
+  // CHECK: nn.concat %{{.*}}, %{{.*}} dim = 1 : tensor<?x8xf32>, tensor<?x2xf32>
+  %2 = nn.concat %x, %y dim = 1 : tensor<?x8xf32>, tensor<?x2xf32>
+  // CHECK: nn.permute %{{.*}} dims = [1, 0] : tensor<?x8xf32>
+  %3 = nn.permute %x dims = [1, 0] : tensor<?x8xf32>
+  return %0, %1, %2, %3 : tensor<?x2xf32>, tensor<?x8xf32>, tensor<?x10xf32>, tensor<8x?xf32>
+}
+
+// CHECK-LABEL: func.func @gathers
+func.func @gathers(%table: tensor<100x16xf32>, %ids: tensor<?xi64>, %x: tensor<4x10xf32>, %idx: tensor<4x1xi32>, %src: tensor<4x1xf32>)
+    -> (tensor<?x16xf32>, tensor<4x1xf32>, tensor<4x10xf32>) {
+  // CHECK: nn.index_select %{{.*}}, %{{.*}} dim = 0 : tensor<100x16xf32>, tensor<?xi64>
+  %0 = nn.index_select %table, %ids dim = 0 : tensor<100x16xf32>, tensor<?xi64>
+  // CHECK: nn.gather %{{.*}}, %{{.*}} dim = 1 : tensor<4x10xf32>, tensor<4x1xi32>
+  %1 = nn.gather %x, %idx dim = 1 : tensor<4x10xf32>, tensor<4x1xi32>
+  // CHECK: nn.scatter_add %{{.*}}, %{{.*}}, %{{.*}} dim = 1 : tensor<4x10xf32>, tensor<4x1xi32>, tensor<4x1xf32>
+  %2 = nn.scatter_add %x, %idx, %src dim = 1 : tensor<4x10xf32>, tensor<4x1xi32>, tensor<4x1xf32>
+  return %0, %1, %2 : tensor<?x16xf32>, tensor<4x1xf32>, tensor<4x10xf32>
+}
+
+// CHECK-LABEL: func.func @more_reductions
+func.func @more_reductions(%x: tensor<?x8xf32>, %m: tensor<?x8xi1>)
+    -> (tensor<?xf32>, tensor<?x1xf32>, tensor<8xf32>, tensor<f32>, tensor<?x1xf32>, tensor<?xi64>, tensor<?x1xi64>, tensor<i1>, tensor<?xi1>) {
+  // CHECK: nn.min %{{.*}} dims = [1] : tensor<?x8xf32>
+  %0 = nn.min %x dims = [1] : tensor<?x8xf32>
+  // CHECK: nn.prod %{{.*}} dims = [1] keepdim : tensor<?x8xf32>
+  %1 = nn.prod %x dims = [1] keepdim : tensor<?x8xf32>
+  // CHECK: nn.logsumexp %{{.*}} dims = [0] : tensor<?x8xf32>
+  %2 = nn.logsumexp %x dims = [0] : tensor<?x8xf32>
+  // CHECK: nn.var %{{.*}} dims = [0, 1] correction = 0 : tensor<?x8xf32>
+  %3 = nn.var %x dims = [0, 1] correction = 0 : tensor<?x8xf32>
+  // CHECK: nn.std %{{.*}} dims = [1] correction = 1 keepdim : tensor<?x8xf32>
+  %4 = nn.std %x dims = [1] correction = 1 keepdim : tensor<?x8xf32>
+  // CHECK: nn.argmax %{{.*}} dim = 1 : tensor<?x8xf32>
+  %5 = nn.argmax %x dim = 1 : tensor<?x8xf32>
+  // CHECK: nn.argmin %{{.*}} dim = 1 keepdim : tensor<?x8xf32>
+  %6 = nn.argmin %x dim = 1 keepdim : tensor<?x8xf32>
+  // CHECK: nn.any %{{.*}} dims = [0, 1] : tensor<?x8xi1>
+  %7 = nn.any %m dims = [0, 1] : tensor<?x8xi1>
+  // CHECK: nn.all %{{.*}} dims = [1] : tensor<?x8xf32>
+  %8 = nn.all %x dims = [1] : tensor<?x8xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8 : tensor<?xf32>, tensor<?x1xf32>, tensor<8xf32>, tensor<f32>, tensor<?x1xf32>, tensor<?xi64>, tensor<?x1xi64>, tensor<i1>, tensor<?xi1>
+}
+
+// torch.matmul's vector cases and bmm.
+// CHECK-LABEL: func.func @matmul_ranks
+func.func @matmul_ranks(%v: tensor<3xf32>, %m: tensor<3x4xf32>, %b: tensor<2x4x3xf32>, %c: tensor<2x3x5xf32>)
+    -> (tensor<f32>, tensor<4xf32>, tensor<2x4xf32>, tensor<2x4x5xf32>) {
+  // CHECK: nn.matmul %{{.*}}, %{{.*}} : tensor<3xf32>, tensor<3xf32>
+  %0 = nn.matmul %v, %v : tensor<3xf32>, tensor<3xf32>
+  // CHECK: nn.matmul %{{.*}}, %{{.*}} : tensor<3xf32>, tensor<3x4xf32>
+  %1 = nn.matmul %v, %m : tensor<3xf32>, tensor<3x4xf32>
+  // CHECK: nn.matmul %{{.*}}, %{{.*}} : tensor<2x4x3xf32>, tensor<3xf32>
+  %2 = nn.matmul %b, %v : tensor<2x4x3xf32>, tensor<3xf32>
+  // CHECK: nn.matmul %{{.*}}, %{{.*}} : tensor<2x4x3xf32>, tensor<2x3x5xf32>
+  %3 = nn.matmul %b, %c : tensor<2x4x3xf32>, tensor<2x3x5xf32>
+  return %0, %1, %2, %3 : tensor<f32>, tensor<4xf32>, tensor<2x4xf32>, tensor<2x4x5xf32>
+}

@@ -111,12 +111,15 @@ func.func @sigmoid(%x: tensor<8xf64>) -> tensor<8xf64> {
 
 // -----
 
-// relu(x) = maximumf(x, 0), which propagates NaN like torch.relu.
+// relu(x) = maximumf(x, 0), which propagates NaN like torch.relu. An f16
+// element is computed in f32 and rounded once, as PyTorch's CPU kernels do.
 // CHECK-LABEL: func.func @relu
 // CHECK: ^bb0(%[[X:.*]]: f16, %{{.*}}: f16):
-// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f16
-// CHECK: %[[R:.*]] = arith.maximumf %[[X]], %[[ZERO]] : f16
-// CHECK: linalg.yield %[[R]] : f16
+// CHECK: %[[X32:.*]] = arith.extf %[[X]] : f16 to f32
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[R:.*]] = arith.maximumf %[[X32]], %[[ZERO]] : f32
+// CHECK: %[[R16:.*]] = arith.truncf %[[R]] : f32 to f16
+// CHECK: linalg.yield %[[R16]] : f16
 func.func @relu(%x: tensor<2x2xf16>) -> tensor<2x2xf16> {
   %0 = nn.relu %x : tensor<2x2xf16>
   return %0 : tensor<2x2xf16>

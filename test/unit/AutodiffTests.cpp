@@ -438,6 +438,176 @@ TEST(Autodiff, MLPRegressorWithMSEAndAnUnusedParameter) {
 }
 
 //===----------------------------------------------------------------------===//
+// Dtype, selection, slicing and gather ops
+//===----------------------------------------------------------------------===//
+
+TEST(Autodiff, Abs) { expectGradientsMatch(unaryCase("abs"), -1.0, 1.0); }
+
+TEST(Autodiff, ClampPassesGradientInsideTheBounds) {
+  expectGradientsMatch(
+      weightedLoss("%x: tensor<2x3xf64> {nn.requires_grad}",
+                   "  %y = nn.clamp %x min = -0.45 max = 0.55 : "
+                   "tensor<2x3xf64>",
+                   kMatrix, 2),
+      -1.0, 1.0);
+}
+
+TEST(Autodiff, PowTensorBaseAndExponent) {
+  expectGradientsMatch(
+      weightedLoss("%x: tensor<2x3xf64> {nn.requires_grad}, "
+                   "%e: tensor<3xf64> {nn.requires_grad}",
+                   "  %y = nn.pow_tensor %x, %e : tensor<2x3xf64>, "
+                   "tensor<3xf64>",
+                   kMatrix, 2),
+      0.5, 2.0);
+}
+
+TEST(Autodiff, WhereOfAComparison) {
+  // max(a, b) spelled as where(a > b, a, b), with b broadcast.
+  expectGradientsMatch(
+      weightedLoss(
+          "%a: tensor<2x3xf64> {nn.requires_grad}, "
+          "%b: tensor<3xf64> {nn.requires_grad}",
+          "  %c = nn.gt %a, %b : tensor<2x3xf64>, tensor<3xf64>\n"
+          "  %y = nn.where %c, %a, %b : tensor<2x3xi1>, tensor<2x3xf64>, "
+          "tensor<3xf64>",
+          kMatrix, 2),
+      -1.0, 1.0);
+}
+
+TEST(Autodiff, ConvertRoundTripPassesTheGradientConverted) {
+  // f64 -> f32 -> f64: the gradient is the seed, rounded to f32 on the way
+  // back (finite differences of a rounding function are useless here).
+  GradientChecker checker(
+      weightedLoss("%x: tensor<2x3xf64> {nn.requires_grad}",
+                   "  %h = nn.convert %x : tensor<2x3xf64> -> tensor<2x3xf32>\n"
+                   "  %y = nn.convert %h : tensor<2x3xf32> -> tensor<2x3xf64>",
+                   kMatrix, 2),
+      "f");
+  std::vector<HostTensor> inputs = checker.makeInputs(-1.0, 1.0);
+  std::vector<double> seed = inputs.back().f64;
+  std::vector<double> grad = checker.runGradients(inputs).front().f64;
+  ASSERT_EQ(grad.size(), seed.size());
+  for (size_t i = 0; i < seed.size(); ++i)
+    EXPECT_EQ(grad[i], double(float(seed[i]))) << "element " << i;
+}
+
+TEST(Autodiff, SliceWithStep) {
+  expectGradientsMatch(
+      weightedLoss("%x: tensor<2x7xf64> {nn.requires_grad}",
+                   "  %y = nn.slice %x dim = 1 start = 1 end = 6 step = 2 : "
+                   "tensor<2x7xf64>",
+                   kMatrix, 2),
+      -1.0, 1.0);
+}
+
+TEST(Autodiff, ConcatOfAValueWithItself) {
+  expectGradientsMatch(
+      weightedLoss("%a: tensor<2x1xf64> {nn.requires_grad}, "
+                   "%b: tensor<2x2xf64> {nn.requires_grad}",
+                   "  %y = nn.concat %b, %a, %b dim = 1 : tensor<2x2xf64>, "
+                   "tensor<2x1xf64>, tensor<2x2xf64>",
+                   "tensor<2x5xf64>", 2),
+      -1.0, 1.0);
+}
+
+TEST(Autodiff, Permute) {
+  expectGradientsMatch(
+      weightedLoss("%x: tensor<2x3x4xf64> {nn.requires_grad}",
+                   "  %y = nn.permute %x dims = [2, 0, 1] : tensor<2x3x4xf64>",
+                   "tensor<4x2x3xf64>", 3),
+      -1.0, 1.0);
+}
+
+TEST(Autodiff, IndexSelectWithRepeatedIndices) {
+  // Five indices into four rows: some rows are picked twice, some never.
+  expectGradientsMatch(
+      weightedLoss("%x: tensor<4x3xf64> {nn.requires_grad}, "
+                   "%i: tensor<5xi64>",
+                   "  %y = nn.index_select %x, %i dim = 0 : tensor<4x3xf64>, "
+                   "tensor<5xi64>",
+                   "tensor<5x3xf64>", 2),
+      -1.0, 1.0, /*classes=*/4);
+}
+
+TEST(Autodiff, Gather) {
+  expectGradientsMatch(
+      weightedLoss("%x: tensor<2x4xf64> {nn.requires_grad}, "
+                   "%i: tensor<2x3xi64>",
+                   "  %y = nn.gather %x, %i dim = 1 : tensor<2x4xf64>, "
+                   "tensor<2x3xi64>",
+                   kMatrix, 2),
+      -1.0, 1.0, /*classes=*/4);
+}
+
+TEST(Autodiff, ScatterAdd) {
+  expectGradientsMatch(
+      weightedLoss("%x: tensor<2x4xf64> {nn.requires_grad}, "
+                   "%i: tensor<2x3xi64>, "
+                   "%s: tensor<2x3xf64> {nn.requires_grad}",
+                   "  %y = nn.scatter_add %x, %i, %s dim = 1 : "
+                   "tensor<2x4xf64>, tensor<2x3xi64>, tensor<2x3xf64>",
+                   "tensor<2x4xf64>", 2),
+      -1.0, 1.0, /*classes=*/4);
+}
+
+TEST(Autodiff, MatMulVectorCases) {
+  struct Case {
+    const char *lhs, *rhs, *result;
+    int rank;
+  };
+  for (const Case &c :
+       {Case{"tensor<4xf64>", "tensor<4xf64>", "tensor<f64>", 0},
+        Case{"tensor<4xf64>", "tensor<4x3xf64>", "tensor<3xf64>", 1},
+        Case{"tensor<3x4xf64>", "tensor<4xf64>", "tensor<3xf64>", 1},
+        Case{"tensor<2x3x4xf64>", "tensor<4xf64>", "tensor<2x3xf64>", 2}}) {
+    SCOPED_TRACE(std::string(c.lhs) + " x " + c.rhs);
+    expectGradientsMatch(
+        weightedLoss(
+            std::string("%a: ") + c.lhs + " {nn.requires_grad}, %b: " + c.rhs +
+                " {nn.requires_grad}",
+            std::string("  %y = nn.matmul %a, %b : ") + c.lhs + ", " + c.rhs,
+            c.result, c.rank),
+        -1.0, 1.0);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// More reductions
+//===----------------------------------------------------------------------===//
+
+/// `nn.<op> %x dims = [1] <extra> : tensor<2x3xf64>` with or without
+/// keepdim, weighted and summed.
+std::string reductionCase(const std::string &op, const std::string &extra,
+                          bool keepdim) {
+  return weightedLoss("%x: tensor<2x3xf64> {nn.requires_grad}",
+                      "  %y = nn." + op + " %x dims = [1] " + extra +
+                          (keepdim ? " keepdim" : "") + " : tensor<2x3xf64>",
+                      keepdim ? "tensor<2x1xf64>" : "tensor<2xf64>",
+                      keepdim ? 2 : 1);
+}
+
+TEST(Autodiff, MinProdLogSumExp) {
+  for (bool keepdim : {false, true}) {
+    SCOPED_TRACE(keepdim ? "keepdim" : "no keepdim");
+    expectGradientsMatch(reductionCase("min", "", keepdim), -1.0, 1.0);
+    expectGradientsMatch(reductionCase("prod", "", keepdim), 0.5, 2.0);
+    expectGradientsMatch(reductionCase("logsumexp", "", keepdim), -2.0, 2.0);
+  }
+}
+
+TEST(Autodiff, VarAndStdWithCorrections) {
+  for (bool keepdim : {false, true})
+    for (const char *correction : {"correction = 0", "correction = 1"}) {
+      SCOPED_TRACE(std::string(correction) + (keepdim ? ", keepdim" : ""));
+      expectGradientsMatch(reductionCase("var", correction, keepdim), -1.0,
+                           1.0);
+      expectGradientsMatch(reductionCase("std", correction, keepdim), -1.0,
+                           1.0);
+    }
+}
+
+//===----------------------------------------------------------------------===//
 // Errors
 //===----------------------------------------------------------------------===//
 
@@ -512,6 +682,106 @@ func.func @f(%x: tensor<3xf64>) -> tensor<f64> {
   EXPECT_NE(error.find("'func.call' op is not differentiable"),
             std::string::npos)
       << error;
+}
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling (ir/NNConvOps.td)
+//===----------------------------------------------------------------------===//
+
+/// One conv or pooling case: the weighted loss of `body` (defining %y of
+/// `yType`, rank 4) over `args`, and the loss PyTorch 1.13 computes on the
+/// harness's inputs in [-1, 1) (the same low-discrepancy values, the same
+/// op through torch.nn.functional, in float64).
+struct ConvCase {
+  const char *name;
+  std::string args;
+  std::string body;
+  std::string yType;
+  double torchLoss;
+};
+
+std::vector<ConvCase> convCases() {
+  return {
+      {"conv2d with bias, padding 1",
+       "%x: tensor<2x3x5x5xf64> {nn.requires_grad}, "
+       "%w: tensor<4x3x3x3xf64> {nn.requires_grad}, "
+       "%b: tensor<4xf64> {nn.requires_grad}",
+       "  %y = nn.conv2d %x, %w, %b stride = [1, 1] padding = [1, 1] "
+       "dilation = [1, 1] groups = 1 : tensor<2x3x5x5xf64>, "
+       "tensor<4x3x3x3xf64>, tensor<4xf64>",
+       "tensor<2x4x5x5xf64>", -10.560207306188074},
+      {"conv2d with stride, dilation and groups differing along H and W",
+       "%x: tensor<1x4x7x6xf64> {nn.requires_grad}, "
+       "%w: tensor<6x2x3x2xf64> {nn.requires_grad}, "
+       "%b: tensor<6xf64> {nn.requires_grad}",
+       "  %y = nn.conv2d %x, %w, %b stride = [2, 1] padding = [1, 0] "
+       "dilation = [2, 1] groups = 2 : tensor<1x4x7x6xf64>, "
+       "tensor<6x2x3x2xf64>, tensor<6xf64>",
+       "tensor<1x6x3x5xf64>", 5.5257063570314005},
+      {"depthwise conv2d whose stride leaves the last row unread",
+       "%x: tensor<2x3x6x6xf64> {nn.requires_grad}, "
+       "%w: tensor<3x1x3x3xf64> {nn.requires_grad}",
+       "  %y = nn.conv2d %x, %w stride = [2, 2] padding = [0, 0] "
+       "dilation = [1, 1] groups = 3 : tensor<2x3x6x6xf64>, "
+       "tensor<3x1x3x3xf64>",
+       "tensor<2x3x2x2xf64>", 7.60223185401789},
+      {"1x1 conv2d padded beyond its kernel's reach",
+       "%x: tensor<1x2x4x4xf64> {nn.requires_grad}, "
+       "%w: tensor<3x2x1x1xf64> {nn.requires_grad}",
+       "  %y = nn.conv2d %x, %w stride = [2, 2] padding = [1, 1] "
+       "dilation = [1, 1] groups = 1 : tensor<1x2x4x4xf64>, "
+       "tensor<3x2x1x1xf64>",
+       "tensor<1x3x3x3xf64>", -0.367430044389107},
+      {"max_pool2d 2x2", "%x: tensor<2x2x5x4xf64> {nn.requires_grad}",
+       "  %y = nn.max_pool2d %x kernel = [2, 2] stride = [2, 2] "
+       "padding = [0, 0] dilation = [1, 1] : tensor<2x2x5x4xf64>",
+       "tensor<2x2x2x2xf64>", -0.527162122049027},
+      {"max_pool2d with overlapping windows, padding and ceil_mode",
+       "%x: tensor<1x2x6x5xf64> {nn.requires_grad}",
+       "  %y = nn.max_pool2d %x kernel = [3, 3] stride = [2, 2] "
+       "padding = [1, 1] dilation = [1, 1] ceil_mode : tensor<1x2x6x5xf64>",
+       "tensor<1x2x4x3xf64>", 0.6094947894292038},
+      {"max_pool2d with dilation", "%x: tensor<1x2x7x5xf64> {nn.requires_grad}",
+       "  %y = nn.max_pool2d %x kernel = [2, 2] stride = [1, 1] "
+       "padding = [1, 1] dilation = [2, 2] : tensor<1x2x7x5xf64>",
+       "tensor<1x2x7x5xf64>", 8.099164083106967},
+      {"avg_pool2d counting padding, ceil_mode",
+       "%x: tensor<1x2x6x5xf64> {nn.requires_grad}",
+       "  %y = nn.avg_pool2d %x kernel = [3, 3] stride = [2, 2] "
+       "padding = [1, 1] ceil_mode count_include_pad : tensor<1x2x6x5xf64>",
+       "tensor<1x2x4x3xf64>", 0.5877028219901721},
+      {"avg_pool2d not counting padding",
+       "%x: tensor<2x2x5x4xf64> {nn.requires_grad}",
+       "  %y = nn.avg_pool2d %x kernel = [3, 3] stride = [2, 2] "
+       "padding = [1, 1] : tensor<2x2x5x4xf64>",
+       "tensor<2x2x3x2xf64>", 0.338824607846018},
+  };
+}
+
+TEST(Autodiff, ConvAndPoolingMatchPyTorchAndFiniteDifferences) {
+  for (const ConvCase &c : convCases()) {
+    GradientChecker checker(weightedLoss(c.args, c.body, c.yType, 4), "f");
+    std::vector<HostTensor> inputs = checker.makeInputs(-1.0, 1.0);
+    EXPECT_NEAR(checker.runForward(inputs).front().f64[0], c.torchLoss, 1e-12)
+        << c.name;
+    EXPECT_TRUE(gradientsMatchFiniteDifferences(checker, inputs)) << c.name;
+  }
+}
+
+TEST(Autodiff, MaxPoolGradientGoesToTheFirstMaximumOfAWindow) {
+  // PyTorch routes a window's gradient to its first maximum: here the four
+  // equal elements of each 2x2 window; only the first gets it.
+  GradientChecker checker(
+      weightedLoss("%x: tensor<1x1x2x4xf64> {nn.requires_grad}",
+                   "  %y = nn.max_pool2d %x kernel = [2, 2] stride = [2, 2] "
+                   "padding = [0, 0] dilation = [1, 1] : tensor<1x1x2x4xf64>",
+                   "tensor<1x1x1x2xf64>", 4),
+      "f");
+  std::vector<HostTensor> gradients = checker.runGradients(
+      {HostTensor::ofF64({1, 1, 2, 4}, {1, 1, 2, 5, 1, 1, 5, 3}),
+       HostTensor::ofF64({1, 1, 1, 2}, {10, 20})});
+  EXPECT_EQ(gradients.front().f64,
+            (std::vector<double>{10, 0, 0, 20, 0, 0, 0, 0}));
 }
 
 } // namespace

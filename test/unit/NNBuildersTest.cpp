@@ -187,4 +187,71 @@ TEST_F(NNBuilders, TrainingOpShapeErrorsAreDiagnostics) {
   EXPECT_TRUE(failed(verify(*module)));
 }
 
+TEST_F(NNBuilders, InferTensorOpTypes) {
+  Type i1 = builder.getI1Type(), i64 = builder.getI64Type();
+  Value x = arg(f32({ShapedType::kDynamic, 8}));
+  Value row = arg(f32({8}));
+  Value ids = arg(RankedTensorType::get({3}, i64));
+  Value v = arg(f32({8}));
+
+  auto half = nn::ConvertOp::create(builder, loc(), x, builder.getF16Type());
+  EXPECT_EQ(half.getType(), RankedTensorType::get({ShapedType::kDynamic, 8},
+                                                  builder.getF16Type()));
+  auto mask = nn::GtOp::create(builder, loc(), x, row);
+  EXPECT_EQ(mask.getType(),
+            RankedTensorType::get({ShapedType::kDynamic, 8}, i1));
+  EXPECT_EQ(nn::WhereOp::create(builder, loc(), mask, row, x).getType(),
+            x.getType());
+  auto clamp = nn::ClampOp::create(builder, loc(), x, 0.0, std::nullopt);
+  EXPECT_EQ(clamp.getType(), x.getType());
+  EXPECT_FALSE(clamp.getMax());
+  auto slice = nn::SliceOp::create(builder, loc(), x, 1, 1, 8, 3);
+  EXPECT_EQ(slice.getType(), f32({ShapedType::kDynamic, 3}));
+  EXPECT_EQ(
+      nn::SliceGradOp::create(builder, loc(), slice, x, 1, 1, 8, 3).getType(),
+      x.getType());
+  EXPECT_EQ(
+      nn::ConcatOp::create(builder, loc(), ValueRange{x, slice}, 1).getType(),
+      f32({ShapedType::kDynamic, 11}));
+  EXPECT_EQ(nn::PermuteOp::create(builder, loc(), x, {1, 0}).getType(),
+            f32({8, ShapedType::kDynamic}));
+  EXPECT_EQ(nn::IndexSelectOp::create(builder, loc(), x, ids, 1).getType(),
+            f32({ShapedType::kDynamic, 3}));
+  EXPECT_EQ(nn::VarOp::create(builder, loc(), x, {1}, 1, true).getType(),
+            f32({ShapedType::kDynamic, 1}));
+  EXPECT_EQ(nn::ArgMaxOp::create(builder, loc(), x, 1).getType(),
+            RankedTensorType::get({ShapedType::kDynamic}, i64));
+  EXPECT_EQ(nn::AnyOp::create(builder, loc(), mask, {0, 1}).getType(),
+            RankedTensorType::get({}, i1));
+  EXPECT_EQ(nn::MatMulOp::create(builder, loc(), v, v).getType(), f32({}));
+  EXPECT_EQ(nn::MatMulOp::create(builder, loc(), x, v).getType(),
+            f32({ShapedType::kDynamic}));
+  func::ReturnOp::create(builder, loc());
+  finishFunction();
+  EXPECT_TRUE(succeeded(verify(*module)));
+}
+
+TEST_F(NNBuilders, TensorOpErrorsAreDiagnostics) {
+  std::vector<std::string> messages;
+  ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diagnostic) {
+    messages.push_back(diagnostic.str());
+    return success();
+  });
+  Value x = arg(f32({4, 8}));
+  nn::ConcatOp::create(builder, loc(), ValueRange{}, 0);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].find("'nn.concat' op needs an operand"),
+            std::string::npos);
+  nn::SliceOp::create(builder, loc(), x, 1, 2, 9);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_NE(messages[1].find("[start, end) = [2, 9) is not within [0, 8]"),
+            std::string::npos);
+  nn::PermuteOp::create(builder, loc(), x, {1});
+  ASSERT_EQ(messages.size(), 3u);
+  EXPECT_NE(messages[2].find("are not a permutation"), std::string::npos);
+  func::ReturnOp::create(builder, loc());
+  finishFunction();
+  EXPECT_TRUE(failed(verify(*module)));
+}
+
 } // namespace

@@ -181,4 +181,78 @@ TEST_F(VjpVsTape, SoftmaxAndLosses) {
                        {logits, nnc::randn({6, 5})});
 }
 
+TEST_F(VjpVsTape, SelectionAndClamping) {
+  Tensor x = nnc::randn({4, 5}), y = nnc::randn({5});
+  Tensor positive = nnc::rand({4, 5}) + 0.5f;
+  expectVjpMatchesTape("abs", unary([](auto &t) { return t.abs(); }), {x});
+  expectVjpMatchesTape("clamp",
+                       unary([](auto &t) { return t.clamp(-0.5, 0.5); }), {x});
+  expectVjpMatchesTape(
+      "where", binary([](auto &a, auto &b) { return nnc::where(a > b, a, b); }),
+      {x, y});
+  expectVjpMatchesTape("masked_fill",
+                       unary([](auto &t) { return t.masked_fill(t < 0, 2.0); }),
+                       {x});
+  expectVjpMatchesTape("pow tensor",
+                       binary([](auto &a, auto &b) { return a.pow(b); }),
+                       {positive, y});
+}
+
+TEST_F(VjpVsTape, SlicesJoinsAndGathers) {
+  Tensor x = nnc::randn({4, 6}), y = nnc::randn({4, 2});
+  Tensor rows = nnc::tensor(std::vector<int64_t>{3, 0, 3});
+  Tensor index =
+      nnc::tensor(std::vector<int64_t>{0, 5, 5, 1, 2, 2, 4, 0}, {4, 2});
+  expectVjpMatchesTape("slice",
+                       unary([](auto &t) { return t.slice(1, 1, 6, 2); }), {x});
+  expectVjpMatchesTape("select", unary([](auto &t) { return t.select(0, 2); }),
+                       {x});
+  expectVjpMatchesTape("cat", binary([](auto &a, auto &b) {
+                         return nnc::cat({b, a, b}, 1);
+                       }),
+                       {x, y});
+  expectVjpMatchesTape(
+      "index_select",
+      binary([](auto &t, auto &i) { return t.index_select(0, i); }), {x, rows});
+  expectVjpMatchesTape("gather",
+                       binary([](auto &t, auto &i) { return t.gather(1, i); }),
+                       {x, index});
+  expectVjpMatchesTape("scatter_add",
+                       [](const std::vector<Tensor> &in) {
+                         return in[0].scatter_add(1, in[1], in[2]);
+                       },
+                       {x, index, y});
+}
+
+TEST_F(VjpVsTape, MoreReductionsAndMatMulOfVectors) {
+  Tensor x = nnc::randn({3, 5});
+  Tensor positive = nnc::rand({3, 5}) + 0.5f;
+  Tensor v = nnc::randn({5});
+  for (bool keepdim : {false, true}) {
+    expectVjpMatchesTape(
+        "amin", unary([=](auto &t) { return t.amin({1}, keepdim); }), {x});
+    expectVjpMatchesTape(
+        "max(dim)",
+        unary([=](auto &t) { return std::get<0>(t.max(0, keepdim)); }), {x});
+    expectVjpMatchesTape(
+        "prod", unary([=](auto &t) { return t.prod(1, keepdim); }), {positive});
+    expectVjpMatchesTape(
+        "logsumexp", unary([=](auto &t) { return t.logsumexp({1}, keepdim); }),
+        {x});
+    expectVjpMatchesTape(
+        "var", unary([=](auto &t) { return t.var({1}, true, keepdim); }), {x});
+    expectVjpMatchesTape(
+        "std", unary([=](auto &t) { return t.std({0}, false, keepdim); }), {x});
+  }
+  expectVjpMatchesTape("dot",
+                       binary([](auto &a, auto &b) { return a.matmul(b); }),
+                       {v, nnc::randn({5})});
+  expectVjpMatchesTape("matrix-vector",
+                       binary([](auto &a, auto &b) { return a.matmul(b); }),
+                       {x, v});
+  expectVjpMatchesTape("vector-matrix",
+                       binary([](auto &a, auto &b) { return a.matmul(b); }),
+                       {nnc::randn({3}), x});
+}
+
 } // namespace
