@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package nnc needs to build and test (DESIGN.md §8).
 # Idempotent: packages already present are skipped, so running it again is cheap.
-# Usage: scripts/setup.sh [--with-peers]   (--with-peers adds the benchmark peers)
+# Usage: scripts/setup.sh [--with-data] [--with-peers]
+#   --with-data   adds the Fashion-MNIST dataset (the main job, examples/)
+#   --with-peers  adds the benchmark peers (libtorch, OpenBLAS, oneDNN) and the data
 set -euo pipefail
 
 packages=(
@@ -11,14 +13,22 @@ packages=(
   llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools clang-22
   # eager kernels
   libhalide14-0-dev
+  # JSON headers of safetensors files (frontend/serialize/): header-only and
+  # well kept, so nnc writes no JSON parser of its own
+  nlohmann-json3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev
   # lit runs on python3
   python3 zlib1g-dev libzstd-dev
 )
-if [[ "${1:-}" == "--with-peers" ]]; then
-  packages+=(libtorch-dev python3-torch libopenblas-dev libdnnl-dev dataset-fashion-mnist)
-fi
+for option in "$@"; do
+  case "$option" in
+    --with-data) packages+=(dataset-fashion-mnist) ;;
+    --with-peers)
+      packages+=(libtorch-dev python3-torch libopenblas-dev libdnnl-dev dataset-fashion-mnist) ;;
+    *) echo "setup: unknown option '$option' (--with-data, --with-peers)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,6 +2,7 @@
 #include "frontend/nn/Module.h"
 
 #include "frontend/Autograd.h"
+#include "frontend/TraceHook.h"
 
 namespace nnc::nn {
 
@@ -56,6 +57,102 @@ OrderedDict<std::string, Tensor> Module::named_buffers(bool recurse) const {
                result.insert(name, t);
              });
   return result;
+}
+
+void Module::collectState(const std::string &prefix,
+                          OrderedDict<std::string, Tensor> &state) const {
+  for (const auto *entries : {&parameters_, &buffers_})
+    for (const auto &item : *entries)
+      if (item.value().defined())
+        state.insert(prefix + item.key(), item.value().detach());
+  for (const auto &child : children_)
+    child.value()->collectState(prefix + child.key() + ".", state);
+}
+
+OrderedDict<std::string, Tensor> Module::state_dict() const {
+  OrderedDict<std::string, Tensor> state;
+  collectState("", state);
+  return state;
+}
+
+namespace {
+
+/// `"a", "b"`: how PyTorch lists keys in load_state_dict errors.
+std::string quotedList(const std::vector<std::string> &keys) {
+  std::string text;
+  for (const std::string &key : keys)
+    text += (text.empty() ? "\"" : ", \"") + key + "\"";
+  return text;
+}
+
+} // namespace
+
+IncompatibleKeys
+Module::loadState(const std::vector<std::pair<std::string, Tensor>> &entries,
+                  bool strict) {
+  OrderedDict<std::string, Tensor> own = state_dict();
+  std::map<std::string, Tensor> given;
+  for (const auto &[key, value] : entries) {
+    if (!value.defined())
+      throw Error("load_state_dict: '" + key + "' is an undefined tensor");
+    given.emplace(key, value);
+  }
+
+  // PyTorch's checks and messages (torch/nn/modules/module.py).
+  IncompatibleKeys result;
+  std::vector<std::string> errors;
+  std::vector<std::pair<Tensor, Tensor>> copies;
+  for (const auto &item : own) {
+    auto it = given.find(item.key());
+    if (it == given.end()) {
+      result.missing_keys.push_back(item.key());
+      continue;
+    }
+    const Tensor &source = it->second, &target = item.value();
+    if (source.sizes() != target.sizes())
+      errors.push_back("size mismatch for " + item.key() +
+                       ": copying a param with shape " +
+                       shapeToString(source.sizes()) +
+                       " from checkpoint, the shape in current model is " +
+                       shapeToString(target.sizes()) + ".");
+    else
+      copies.emplace_back(target, source);
+  }
+  for (const auto &[key, value] : entries)
+    if (!own.contains(key))
+      result.unexpected_keys.push_back(key);
+  if (strict && !result.unexpected_keys.empty())
+    errors.insert(errors.begin(), "Unexpected key(s) in state_dict: " +
+                                      quotedList(result.unexpected_keys) + ".");
+  if (strict && !result.missing_keys.empty())
+    errors.insert(errors.begin(), "Missing key(s) in state_dict: " +
+                                      quotedList(result.missing_keys) + ".");
+  if (!errors.empty()) {
+    std::string message = "Error(s) in loading state_dict for " + name_ + ":";
+    for (const std::string &error : errors)
+      message += "\n\t" + error;
+    throw Error(message);
+  }
+
+  // copy_ converts dtypes, as PyTorch's load_state_dict does. Loading is
+  // not part of any traced program or autograd graph.
+  NoGradGuard noGrad;
+  TraceHookGuard noTrace(nullptr);
+  for (const auto &[target, source] : copies)
+    target.copy_(source);
+  return result;
+}
+
+IncompatibleKeys
+Module::load_state_dict(const OrderedDict<std::string, Tensor> &state_dict,
+                        bool strict) {
+  return loadState(state_dict.pairs(), strict);
+}
+
+IncompatibleKeys
+Module::load_state_dict(const std::map<std::string, Tensor> &state_dict,
+                        bool strict) {
+  return loadState({state_dict.begin(), state_dict.end()}, strict);
 }
 
 std::vector<std::shared_ptr<Module>> Module::children() const {

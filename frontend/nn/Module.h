@@ -14,6 +14,7 @@
 #include "frontend/Tensor.h"
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -80,6 +81,13 @@ public:
       result.push_back(item.value());
     return result;
   }
+  /// Copies of the (key, value) pairs, in order.
+  std::vector<std::pair<Key, Value>> pairs() const {
+    std::vector<std::pair<Key, Value>> result;
+    for (const Item &item : items_)
+      result.emplace_back(item.key(), item.value());
+    return result;
+  }
   size_t size() const { return items_.size(); }
   bool is_empty() const { return items_.empty(); }
   auto begin() { return items_.begin(); }
@@ -94,6 +102,13 @@ private:
 namespace nn {
 
 template <class Contained> class ModuleHolder;
+
+/// What load_state_dict reports, as PyTorch's _IncompatibleKeys: module
+/// entries the state_dict lacked, and state_dict entries the module lacks.
+struct IncompatibleKeys {
+  std::vector<std::string> missing_keys;
+  std::vector<std::string> unexpected_keys;
+};
 
 /// Whether T is a ModuleHolder (a NNC_MODULE type).
 template <class T, class = void> constexpr bool isModuleHolder = false;
@@ -120,6 +135,24 @@ public:
   OrderedDict<std::string, Tensor> named_parameters(bool recurse = true) const;
   std::vector<Tensor> buffers(bool recurse = true) const;
   OrderedDict<std::string, Tensor> named_buffers(bool recurse = true) const;
+  /// Parameters and buffers (defined ones) by dotted name, in PyTorch's
+  /// state_dict order: a module's parameters, then its buffers, then each
+  /// child's entries. The tensors are detached and share storage with the
+  /// module's.
+  OrderedDict<std::string, Tensor> state_dict() const;
+  /// Copies the tensors of `state_dict` into the parameters and buffers of
+  /// the same names, in place (anything holding the module's tensors, a
+  /// compiled module included, sees the new values). As PyTorch: with
+  /// `strict`, missing or unexpected keys are an error; without, they are
+  /// returned; a shape mismatch is always an error. The error lists every
+  /// problem, and nothing is copied unless all entries fit.
+  IncompatibleKeys
+  load_state_dict(const OrderedDict<std::string, Tensor> &state_dict,
+                  bool strict = true);
+  IncompatibleKeys
+  load_state_dict(const std::map<std::string, Tensor> &state_dict,
+                  bool strict = true);
+
   /// Direct submodules in registration order.
   std::vector<std::shared_ptr<Module>> children() const;
   OrderedDict<std::string, std::shared_ptr<Module>> named_children() const;
@@ -168,6 +201,11 @@ public:
 
 private:
   void checkName(const char *op, const std::string &name) const;
+  void collectState(const std::string &prefix,
+                    OrderedDict<std::string, Tensor> &state) const;
+  IncompatibleKeys
+  loadState(const std::vector<std::pair<std::string, Tensor>> &entries,
+            bool strict);
   template <class Visit>
   void visitNamed(const std::string &prefix, bool recurse, bool buffers,
                   Visit &&visit) const;

@@ -18,6 +18,7 @@
 #define NNC_FRONTEND_OPTIM_OPTIMIZER_H
 
 #include "frontend/Tensor.h"
+#include "frontend/nn/Module.h"
 
 #include <map>
 #include <memory>
@@ -62,6 +63,20 @@ private:
 /// "exp_avg", ...), in a fixed order per optimizer.
 using ParamState = std::vector<std::pair<std::string, Tensor>>;
 
+/// An optimizer's state_dict in PyTorch's layout, flattened to fit a
+/// safetensors file (tensors plus a string map):
+///   - `state`: "state.<i>.<name>" for the i-th optimized parameter (groups
+///     in order) and each of its state tensors ("step", "exp_avg",
+///     "exp_avg_sq", "max_exp_avg_sq", "momentum_buffer"; SGD with
+///     dampening adds nnc's "momentum_initialized");
+///   - `param_groups`: the JSON text of PyTorch's param_groups list, each
+///     group's hyper-parameters and "params", its parameters' indices:
+///     [{"lr": 0.001, "betas": [0.9, 0.999], ..., "params": [0, 1]}].
+struct OptimizerStateDict {
+  OrderedDict<std::string, Tensor> state;
+  std::string param_groups;
+};
+
 class Optimizer {
 public:
   virtual ~Optimizer();
@@ -90,6 +105,17 @@ public:
   /// parameter's tensors in its ParamState order. Their TensorImpls stay
   /// the same for the optimizer's life (updates are in place).
   std::vector<Tensor> state_tensors() const;
+
+  /// The state and hyper-parameters, sharing the state tensors' storage.
+  OptimizerStateDict state_dict() const;
+  /// Takes over a state_dict as PyTorch does: the groups' hyper-parameters
+  /// are replaced by the saved ones, and the saved state of the i-th
+  /// parameter becomes the state of this optimizer's i-th parameter. State
+  /// tensors are updated in place (a compiled step keeps seeing them);
+  /// parameters without saved state start afresh. Mismatched groups,
+  /// unknown or missing keys and wrong shapes are an error naming them, and
+  /// then nothing changes.
+  void load_state_dict(const OptimizerStateDict &state_dict);
 
 protected:
   Optimizer(std::vector<Tensor> params,

@@ -1,0 +1,43 @@
+//===- frontend/serialize/Serialize.cpp - nnc::save and nnc::load ---------===//
+#include "frontend/serialize/Serialize.h"
+
+#include "frontend/serialize/Safetensors.h"
+
+namespace nnc {
+
+namespace {
+
+/// The metadata key of an optimizer's param_groups JSON.
+constexpr const char *kParamGroupsKey = "param_groups";
+
+} // namespace
+
+void save(const nn::Module &module, const std::string &path) {
+  safetensors::save_file(module.state_dict(), path, {{"format", "pt"}});
+}
+
+nn::IncompatibleKeys load(nn::Module &module, const std::string &path,
+                          bool strict) {
+  return module.load_state_dict(safetensors::load_file(path), strict);
+}
+
+void save(const optim::Optimizer &optimizer, const std::string &path) {
+  optim::OptimizerStateDict state = optimizer.state_dict();
+  safetensors::save_file(state.state, path,
+                         {{kParamGroupsKey, state.param_groups}});
+}
+
+void load(optim::Optimizer &optimizer, const std::string &path) {
+  safetensors::Contents contents = safetensors::load_file_with_metadata(path);
+  auto paramGroups = contents.metadata.find(kParamGroupsKey);
+  if (paramGroups == contents.metadata.end())
+    throw Error(path + ": no '" + kParamGroupsKey +
+                "' in the metadata; not an optimizer's state_dict");
+  optim::OptimizerStateDict state;
+  for (auto &[name, tensor] : contents.tensors)
+    state.state.insert(name, tensor);
+  state.param_groups = paramGroups->second;
+  optimizer.load_state_dict(state);
+}
+
+} // namespace nnc

@@ -1,0 +1,43 @@
+//===- frontend/serialize/Serialize.h - nnc::save and nnc::load -*- C++ -*-===//
+//
+// As torch::save / torch::load, but to safetensors files that PyTorch and
+// the Hugging Face tools read: a module's state_dict, or an optimizer's
+// state_dict flattened as optim::OptimizerStateDict describes (the
+// param_groups JSON under the "param_groups" metadata key).
+//
+//===----------------------------------------------------------------------===//
+#ifndef NNC_FRONTEND_SERIALIZE_SERIALIZE_H
+#define NNC_FRONTEND_SERIALIZE_SERIALIZE_H
+
+#include "frontend/nn/Module.h"
+#include "frontend/optim/Optimizer.h"
+
+#include <string>
+
+namespace nnc {
+
+/// Writes module.state_dict() to `path`, with metadata {"format": "pt"} as
+/// the Hugging Face tools write PyTorch weights.
+void save(const nn::Module &module, const std::string &path);
+/// Reads `path` into the module with load_state_dict(strict).
+nn::IncompatibleKeys load(nn::Module &module, const std::string &path,
+                          bool strict = true);
+
+template <class Contained>
+void save(const nn::ModuleHolder<Contained> &module, const std::string &path) {
+  save(*module.get(), path);
+}
+template <class Contained>
+nn::IncompatibleKeys load(const nn::ModuleHolder<Contained> &module,
+                          const std::string &path, bool strict = true) {
+  return load(*module.get(), path, strict);
+}
+
+/// Writes optimizer.state_dict() to `path`.
+void save(const optim::Optimizer &optimizer, const std::string &path);
+/// Reads `path` into the optimizer with load_state_dict.
+void load(optim::Optimizer &optimizer, const std::string &path);
+
+} // namespace nnc
+
+#endif // NNC_FRONTEND_SERIALIZE_SERIALIZE_H
