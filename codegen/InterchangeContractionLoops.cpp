@@ -1,8 +1,12 @@
-//===- codegen/InterchangeContractionLoops.cpp - matmul loop order --------===//
+//===- codegen/InterchangeContractionLoops.cpp - matmul/conv loop order ---===//
 //
 // Puts the n loop of every contraction innermost, where consecutive
 // iterations touch consecutive elements of B and C, so LLVM's loop
 // vectorizer can use full vector registers without reassociating sums.
+// Convolutions and pooling likewise get their last output-image loop (the
+// output width) innermost, under the reductions over input channels and
+// the window: a weight times a contiguous input row, added into a
+// contiguous output row.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -45,6 +49,42 @@ vectorFriendlyLoopOrder(mlir::linalg::LinalgOp op) {
   return order;
 }
 
+/// The loop order (batch, output and depth channels, output rows, input
+/// channels, window, output width) for a convolution or pooling `op` whose
+/// innermost loop is a reduction, or nothing.
+std::optional<llvm::SmallVector<unsigned>>
+vectorFriendlyConvolutionOrder(mlir::linalg::LinalgOp op) {
+  if (!mlir::linalg::isaConvolutionOpInterface(op))
+    return std::nullopt;
+  auto dims = mlir::linalg::inferConvolutionDims(op);
+  if (mlir::failed(dims) || dims->outputImage.empty() ||
+      dims->filterLoop.empty())
+    return std::nullopt;
+  unsigned innermost = op.getNumLoops() - 1;
+  if (op.getIteratorTypesArray()[innermost] !=
+      mlir::utils::IteratorType::reduction)
+    return std::nullopt;
+  llvm::SmallVector<unsigned> order;
+  llvm::append_range(order, dims->batch);
+  llvm::append_range(order, dims->outputChannel);
+  llvm::append_range(order, dims->depth);
+  llvm::append_range(order, llvm::drop_end(dims->outputImage));
+  llvm::append_range(order, dims->inputChannel);
+  llvm::append_range(order, dims->filterLoop);
+  order.push_back(dims->outputImage.back());
+  if (order.size() != op.getNumLoops())
+    return std::nullopt;
+  return order;
+}
+
+/// The loop order to give `op`, if it is a contraction or a convolution.
+std::optional<llvm::SmallVector<unsigned>>
+vectorFriendlyOrder(mlir::linalg::LinalgOp op) {
+  if (auto order = vectorFriendlyLoopOrder(op))
+    return order;
+  return vectorFriendlyConvolutionOrder(op);
+}
+
 /// `op` itself if it is a linalg.generic, else its generalization.
 mlir::FailureOr<mlir::linalg::GenericOp> asGeneric(mlir::RewriterBase &rewriter,
                                                    mlir::linalg::LinalgOp op) {
@@ -59,12 +99,12 @@ struct InterchangeContractionLoopsPass
   void runOnOperation() override {
     llvm::SmallVector<mlir::linalg::LinalgOp> contractions;
     getOperation()->walk([&](mlir::linalg::LinalgOp op) {
-      if (vectorFriendlyLoopOrder(op))
+      if (vectorFriendlyOrder(op))
         contractions.push_back(op);
     });
     mlir::IRRewriter rewriter(&getContext());
     for (mlir::linalg::LinalgOp op : contractions) {
-      llvm::SmallVector<unsigned> order = *vectorFriendlyLoopOrder(op);
+      llvm::SmallVector<unsigned> order = *vectorFriendlyOrder(op);
       rewriter.setInsertionPoint(op);
       auto generic = asGeneric(rewriter, op);
       if (mlir::failed(generic)) {

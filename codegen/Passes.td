@@ -182,6 +182,12 @@ def InterchangeContractionLoops : Pass<"nnc-interchange-contraction-loops"> {
     unchanged, so results are bit-identical. Contractions with no n dim
     (matrix-vector products) are left alone.
 
+    Convolutions and pooling (linalg.conv_*, linalg.pooling_* or generics of
+    that shape) are reordered the same way to (batch, output channels,
+    output rows, input channels, window, output width): each innermost
+    iteration adds a weight times a contiguous input row into a contiguous
+    output row, and the sums keep their order over channels and window.
+
     Example:
 
     ```mlir

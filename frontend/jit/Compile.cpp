@@ -2,12 +2,17 @@
 #include "frontend/jit/Compile.h"
 
 #include "codegen/JIT.h"
+#include "codegen/Passes.h"
 #include "frontend/Error.h"
+#include "frontend/jit/DynamicBatch.h"
 #include "frontend/jit/RunExecutable.h"
 #include "runtime/Executable.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include <algorithm>
 #include <iostream>
 #include <mutex>
 #include <optional>
@@ -19,7 +24,18 @@ namespace {
 struct Guard {
   std::vector<std::vector<int64_t>> shapes;
   std::vector<ScalarType> dtypes;
+  /// Inputs whose leading dim is the (dynamic) batch: any size passes.
+  std::vector<bool> batched;
   std::string mode;
+
+  /// Whether input `i` of `other` has the shape this guard expects.
+  bool shapeMatches(const Guard &other, size_t i) const {
+    if (!batched[i] || other.shapes[i].empty() || shapes[i].empty())
+      return other.shapes[i] == shapes[i];
+    return other.shapes[i].size() == shapes[i].size() &&
+           std::equal(shapes[i].begin() + 1, shapes[i].end(),
+                      other.shapes[i].begin() + 1);
+  }
 
   /// Why `other` misses this guard, or nothing if it passes.
   std::optional<std::string> mismatch(const Guard &other) const {
@@ -29,7 +45,7 @@ struct Guard {
     for (size_t i = 0; i < shapes.size(); ++i) {
       if (other.dtypes[i] != dtypes[i])
         return "input " + std::to_string(i) + " dtype changed";
-      if (other.shapes[i] != shapes[i])
+      if (!shapeMatches(other, i))
         return "input " + std::to_string(i) + " shape changed from " +
                shapeToString(shapes[i]) + " to " +
                shapeToString(other.shapes[i]);
@@ -45,8 +61,6 @@ struct Specialization {
   Guard guard;
   runtime::Executable executable;
   std::vector<Tensor> captures;
-  size_t numOutputs;
-  std::vector<size_t> mutatedArguments;
   std::string graphText;
 };
 
@@ -56,8 +70,22 @@ Guard guardOf(const std::vector<Tensor> &inputs, const CompileOptions &opts) {
     guard.shapes.push_back(t.sizes());
     guard.dtypes.push_back(t.dtype());
   }
+  guard.batched = opts.dynamicBatch ? batchedInputs(inputs)
+                                    : std::vector<bool>(inputs.size(), false);
   guard.mode = opts.mode ? opts.mode() : std::string();
   return guard;
+}
+
+/// The graph's final values of arguments the traced function updated in
+/// place are donated to those arguments: the executable updates them in
+/// their own memory, as the eager function did.
+void donateMutatedArguments(TracedGraph &graph) {
+  auto entry =
+      graph.module().lookupSymbol<mlir::func::FuncOp>(TracedGraph::kEntryName);
+  mlir::Builder b(entry.getContext());
+  for (auto [i, argument] : llvm::enumerate(graph.mutatedArguments()))
+    entry.setResultAttr(graph.numOutputs() + i, kDonatedArgumentAttr,
+                        b.getI64IntegerAttr(argument));
 }
 
 } // namespace
@@ -72,6 +100,10 @@ struct CompiledFunction::State {
   std::shared_ptr<const Specialization>
   compileFor(const std::vector<Tensor> &inputs, Guard guard) {
     TracedGraph graph = trace(fn, inputs);
+    if (options.dynamicBatch)
+      generalizeBatch(
+          graph, trace(fn, withLargerBatch(inputs, batchedInputs(inputs))));
+    donateMutatedArguments(graph);
     auto executable = jitCompile(graph.module(), TracedGraph::kEntryName,
                                  CPUCodegenOptions());
     if (!executable)
@@ -80,7 +112,6 @@ struct CompiledFunction::State {
     ++compilations;
     return std::make_shared<const Specialization>(Specialization{
         std::move(guard), std::move(*executable), graph.captures(),
-        graph.numOutputs(), graph.mutatedArguments(),
         options.keepGraphText ? graph.str() : std::string()});
   }
 
@@ -125,18 +156,9 @@ CompiledFunction::operator()(const std::vector<Tensor> &inputs) const {
 
   std::vector<Tensor> arguments = inputs;
   arguments.insert(arguments.end(), s->captures.begin(), s->captures.end());
-  std::vector<Tensor> results = runExecutable(s->executable, arguments);
-
-  // Write back what the function updated in place (after the call, so the
-  // generated code never reads a buffer it has already overwritten).
-  for (size_t i = 0; i < s->mutatedArguments.size(); ++i) {
-    size_t arg = s->mutatedArguments[i];
-    writeBack(arguments[arg], results[s->numOutputs + i],
-              "compiled " + state_->options.name + ": argument " +
-                  std::to_string(arg));
-  }
-  results.resize(s->numOutputs);
-  return results;
+  // What the function updates in place is donated: the call writes it in
+  // its own memory and returns only the outputs.
+  return runExecutable(s->executable, arguments);
 }
 
 CompiledFunction compile(const TensorFunction &fn,

@@ -37,6 +37,15 @@ struct CompileOptions {
   int recompileWarningLimit = 8;
   /// Keep the traced `nn` graph text (for inspection and tests).
   bool keepGraphText = true;
+  /// Compile once for every batch size: the leading dim of the inputs whose
+  /// leading size is the first input's becomes dynamic (frontend/jit/
+  /// DynamicBatch.h), and a call with another batch size reuses the code.
+  bool dynamicBatch = false;
+
+  CompileOptions &dynamic_batch(bool enabled) {
+    dynamicBatch = enabled;
+    return *this;
+  }
 };
 
 /// A compiled function of tensors. Cheap to copy; copies share the code and

@@ -6,13 +6,18 @@
 //   @update(grads..., captures...) -> new values of the tensors it updated
 //                                                        (traced step())
 //   @step(input, target, tensors...) -> (loss, new values...) holds the
-// bodies of both, so forward, backward and update fuse together.
+// bodies of both, so forward, backward and update fuse together. Each new
+// value is donated to its tensor's argument (nn.donated_argument): the
+// executable updates parameters and optimizer state in their own memory.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/jit/CompileStep.h"
 
+#include "codegen/DiagnosticCapture.h"
 #include "codegen/JIT.h"
+#include "codegen/Passes.h"
 #include "frontend/Error.h"
+#include "frontend/jit/ElementTypes.h"
 #include "frontend/jit/RunExecutable.h"
 #include "passes/Autodiff.h"
 #include "runtime/Executable.h"
@@ -66,7 +71,6 @@ struct CompiledStepProgram {
   std::string guard;
   runtime::Executable executable;
   std::vector<Tensor> arguments; // after input and target, in order
-  std::vector<Tensor> writeBack; // results 1.. are their new values
   std::string graphText;
 };
 
@@ -104,18 +108,14 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   mlir::ModuleOp module = forward.module();
   auto forwardFn =
       module.lookupSymbol<mlir::func::FuncOp>(TracedGraph::kEntryName);
-  std::string diagnostics;
   mlir::FailureOr<mlir::func::FuncOp> gradFn;
   {
-    llvm::raw_string_ostream os(diagnostics);
-    mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-      os << d.getLocation() << ": " << d.str() << "\n";
-      return mlir::success();
-    });
+    DiagnosticCapture diagnostics(&ctx);
     gradFn = nnc::buildGradientFunction(forwardFn, wrtArgs);
+    if (mlir::failed(gradFn))
+      throw Error(llvm::toString(diagnostics.makeError(
+          "compile_step: cannot differentiate the loss")));
   }
-  if (mlir::failed(gradFn))
-    throw Error("compile_step: cannot differentiate the loss:\n" + diagnostics);
 
   // 3. The optimizer's update, traced with placeholder gradients. The
   //    optimizer's state must exist before tracing (so it is captured, not
@@ -165,11 +165,8 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   b.setInsertionPointToEnd(module.getBody());
   llvm::SmallVector<mlir::Type> argTypes{forwardFn.getArgumentTypes()[0],
                                          forwardFn.getArgumentTypes()[1]};
-  for (const Tensor &t : arguments) {
-    mlir::Type elementType = t.dtype() == kInt64 ? mlir::Type(b.getI64Type())
-                                                 : mlir::Type(b.getF32Type());
-    argTypes.push_back(mlir::RankedTensorType::get(t.sizes(), elementType));
-  }
+  for (const Tensor &t : arguments)
+    argTypes.push_back(tensorTypeOf(t, &ctx));
   auto stepFn = mlir::func::FuncOp::create(b, loc, "step",
                                            b.getFunctionType(argTypes, {}));
   mlir::Block *body = stepFn.addEntryBlock();
@@ -202,31 +199,32 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   llvm::SmallVector<mlir::Value> updateResults =
       inlineBody(b, updateFn, updateOperands);
 
+  // Each updated tensor's new value is donated to its argument.
   llvm::SmallVector<mlir::Value> results{loss};
-  std::vector<Tensor> writeBack;
+  llvm::SmallVector<size_t> donatedTo;
   for (size_t k = 0; k < updateMutated.size(); ++k) {
     size_t arg = updateMutated[k];
     if (arg < spec.parameters.size())
       throw Error("compile_step: the optimizer updated a gradient in place");
     results.push_back(updateResults[k]);
-    writeBack.push_back(updateCaptures[arg - spec.parameters.size()]);
+    donatedTo.push_back(2 + argumentIndex.at(idOf(
+                                updateCaptures[arg - spec.parameters.size()])));
   }
   mlir::func::ReturnOp::create(b, loc, results);
   stepFn.setFunctionType(
       b.getFunctionType(argTypes, mlir::ValueRange(results).getTypes()));
+  for (size_t k = 0; k < donatedTo.size(); ++k)
+    stepFn.setResultAttr(1 + k, kDonatedArgumentAttr,
+                         b.getI64IntegerAttr(donatedTo[k]));
   // The pieces are now inside @step.
   gradFn->erase();
   updateFn.erase();
   forwardFn.erase();
   {
-    llvm::raw_string_ostream os(diagnostics);
-    mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
-      os << d.getLocation() << ": " << d.str() << "\n";
-      return mlir::success();
-    });
+    DiagnosticCapture diagnostics(&ctx);
     if (mlir::failed(mlir::verify(module)))
-      throw Error("compile_step: internal error assembling the step:\n" +
-                  diagnostics);
+      throw Error(llvm::toString(diagnostics.makeError(
+          "compile_step: internal error assembling the step")));
   }
 
   std::string graphText;
@@ -239,7 +237,7 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
     throw Error("compile_step: " + llvm::toString(executable.takeError()));
   return std::make_shared<const CompiledStepProgram>(CompiledStepProgram{
       signatureOf(input, target, options), std::move(*executable),
-      std::move(arguments), std::move(writeBack), std::move(graphText)});
+      std::move(arguments), std::move(graphText)});
 }
 
 } // namespace
@@ -277,6 +275,11 @@ const std::string &CompiledStep::graphText() const {
   return state_->programs.back()->graphText;
 }
 
+const runtime::Signature &CompiledStep::signature() const {
+  std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->programs.back()->executable.signature();
+}
+
 int CompiledStep::numCompilations() const {
   std::lock_guard<std::mutex> lock(state_->mutex);
   return state_->compilations;
@@ -288,18 +291,9 @@ Tensor CompiledStep::operator()(const Tensor &input,
       state_->programFor(input, target);
   std::vector<Tensor> arguments{input, target};
   arguments.insert(arguments.end(), p->arguments.begin(), p->arguments.end());
-  std::vector<Tensor> results = runExecutable(p->executable, arguments);
-  // The new parameters and state, written back after the call. Computing
-  // them straight into their own buffers (true donation) was tried and is
-  // wrong with today's codegen: it does not keep every read of an old value
-  // before the write of the new one, and the parity tests fail. Donation
-  // needs bufferization to see the arguments as writable in-place
-  // destinations; until then this costs one copy of the parameters and
-  // optimizer state per step.
-  for (size_t k = 0; k < p->writeBack.size(); ++k)
-    writeBack(p->writeBack[k], results[1 + k],
-              "compile_step: a parameter or optimizer state tensor");
-  return results[0];
+  // Parameters and optimizer state are donated: the call updates them in
+  // their own memory, and only the loss comes back.
+  return runExecutable(p->executable, arguments)[0];
 }
 
 std::string trainingMode(bool training, const optim::Optimizer &optimizer) {

@@ -15,6 +15,7 @@
 #include "frontend/Autograd.h"
 #include "frontend/jit/Compile.h"
 #include "frontend/optim/Optimizer.h"
+#include "runtime/Executable.h"
 
 #include <functional>
 #include <memory>
@@ -51,6 +52,10 @@ public:
   /// lowering.
   const std::string &graphText() const;
   int numCompilations() const;
+  /// The calling signature of the latest compiled version: the batch, then
+  /// every tensor the step reads; those it updates are marked donated
+  /// (updated in their own memory), and the only output is the loss.
+  const runtime::Signature &signature() const;
 
   struct State;
 

@@ -10,7 +10,6 @@
 #include "frontend/Tensor.h"
 #include "runtime/Executable.h"
 
-#include <string>
 #include <vector>
 
 namespace nnc::jit {
@@ -20,15 +19,10 @@ runtime::BufferView bufferViewOf(const Tensor &t);
 
 /// Runs `executable` on `arguments` (copied first where they are not
 /// contiguous: generated code takes dense row-major buffers) and returns its
-/// results as new float32 tensors.
+/// results as new float32 tensors. Donated arguments (runtime::ArgSpec::
+/// donated) are updated in their own memory, so they must be contiguous.
 std::vector<Tensor> runExecutable(const runtime::Executable &executable,
                                   const std::vector<Tensor> &arguments);
-
-/// Copies `value` into `target`'s memory: how a compiled function's in-place
-/// updates reach the tensors they update. `what` names `target` in the
-/// error for a non-contiguous target.
-void writeBack(const Tensor &target, const Tensor &value,
-               const std::string &what);
 
 } // namespace nnc::jit
 

@@ -66,3 +66,37 @@ func.func @row_sum(%x: tensor<4x8xf32>, %init: tensor<4xf32>) -> tensor<4xf32> {
   } -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// A convolution (n, f, oh, ow, c, kh, kw) iterates (n, f, oh, c, kh, kw, ow):
+// the output width innermost, under the channel and window reductions.
+
+// CHECK-DAG:   #[[IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d3, d2 + d4, d5 + d6)>
+// CHECK-DAG:   #[[W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d1, d3, d4, d5)>
+// CHECK-DAG:   #[[OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d6)>
+// CHECK-LABEL: func.func @conv(
+// CHECK:         linalg.generic {indexing_maps = [#[[IN]], #[[W]], #[[OUT]]],
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]}
+func.func @conv(%in: tensor<2x3x10x10xf32>, %w: tensor<4x3x3x3xf32>,
+                %out: tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32> {
+  %0 = linalg.conv_2d_nchw_fchw ins(%in, %w : tensor<2x3x10x10xf32>, tensor<4x3x3x3xf32>)
+                                outs(%out : tensor<2x4x8x8xf32>) -> tensor<2x4x8x8xf32>
+  return %0 : tensor<2x4x8x8xf32>
+}
+
+// -----
+
+// Max pooling (n, c, oh, ow, kh, kw) iterates (n, c, oh, kh, kw, ow).
+
+// CHECK-LABEL: func.func @max_pool(
+// CHECK:         linalg.generic
+// CHECK-SAME:      iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "parallel"]
+// CHECK:           arith.maximumf
+func.func @max_pool(%in: tensor<2x3x8x8xf32>, %out: tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32> {
+  %window = tensor.empty() : tensor<2x2xf32>
+  %0 = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%in, %window : tensor<2x3x8x8xf32>, tensor<2x2xf32>)
+      outs(%out : tensor<2x3x4x4xf32>) -> tensor<2x3x4x4xf32>
+  return %0 : tensor<2x3x4x4xf32>
+}

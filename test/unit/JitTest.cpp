@@ -253,4 +253,52 @@ TEST_F(JitTest, ModeIsPartOfTheGuard) {
   EXPECT_EQ(compiled.numCompilations(), 2);
 }
 
+//===----------------------------------------------------------------------===//
+// Dynamic batch
+//===----------------------------------------------------------------------===//
+
+// One compilation serves every batch size; the results match eager.
+TEST_F(MlpTest, DynamicBatchCompilesOnceForEveryBatchSize) {
+  TensorFunction fn = [this](const std::vector<Tensor> &in) {
+    Tensor logits = mlp()({in[0]})[0];
+    return std::vector<Tensor>{
+        logits.log_softmax(1),
+        nnc::nn::functional::cross_entropy(logits, in[1])};
+  };
+  auto batch = [](int64_t n) {
+    std::vector<int64_t> labels;
+    for (int64_t i = 0; i < n; ++i)
+      labels.push_back(i % 4);
+    return std::vector<Tensor>{nnc::randn({n, 12}), nnc::tensor(labels)};
+  };
+  nnc::jit::CompiledFunction compiled = nnc::jit::compile(
+      fn, batch(8), nnc::jit::CompileOptions().dynamic_batch(true));
+  EXPECT_THAT(compiled.graphText(), HasSubstr("tensor<?x12xf32>"));
+  for (int64_t n : {8, 1, 5, 64}) {
+    std::vector<Tensor> inputs = batch(n);
+    std::vector<Tensor> result = compiled(inputs);
+    std::vector<Tensor> eager = fn(inputs);
+    ASSERT_EQ(result.size(), 2u);
+    EXPECT_EQ(result[0].sizes(), (nnc::IntList{n, 4}));
+    EXPECT_TRUE(allClose(result[0], eager[0], 1e-5, 1e-5)) << "batch " << n;
+    EXPECT_TRUE(allClose(result[1], eager[1], 1e-5, 1e-5)) << "batch " << n;
+  }
+  EXPECT_EQ(compiled.numCompilations(), 1);
+}
+
+TEST_F(JitTest, DynamicBatchRefusesGraphsThatDependOnTheBatchSize) {
+  // A constant shaped by the batch (a mask built from x.size(0)).
+  TensorFunction fn = [](const std::vector<Tensor> &in) {
+    return std::vector<Tensor>{in[0] * nnc::ones({in[0].size(0), 1})};
+  };
+  try {
+    nnc::jit::compile(fn, {nnc::randn({4, 3})},
+                      nnc::jit::CompileOptions().dynamic_batch(true));
+    FAIL() << "expected an error";
+  } catch (const nnc::Error &e) {
+    EXPECT_THAT(e.what(), HasSubstr("dynamic_batch: "));
+    EXPECT_THAT(e.what(), HasSubstr("'nn.constant'"));
+  }
+}
+
 } // namespace

@@ -197,6 +197,36 @@ TEST(TrainStep, GraphHoldsForwardBackwardAndUpdate) {
   EXPECT_THAT(text, testing::Not(HasSubstr("call @")));
 }
 
+// Parameters and optimizer state are donated: the executable updates them
+// in their own memory and returns only the loss.
+TEST(TrainStep, ParametersAndOptimizerStateAreUpdatedInTheirOwnMemory) {
+  nnc::manual_seed(5);
+  nn::Sequential model = regressor();
+  optim::Adam opt(model->parameters());
+  nnc::jit::CompiledStep step =
+      nnc::jit::compile_step(model, nn::MSELoss(), opt, regressionBatch(0));
+  const nnc::runtime::Signature &signature = step.signature();
+  EXPECT_EQ(signature.outputs.size(), 1u);
+  size_t donated = 0;
+  for (const nnc::runtime::ArgSpec &input : signature.inputs)
+    donated += input.donated;
+  EXPECT_EQ(donated, model->parameters().size() + opt.state_tensors().size());
+
+  std::vector<const void *> memory;
+  std::vector<Tensor> before;
+  for (const Tensor &p : model->parameters()) {
+    memory.push_back(p.data_ptr<float>());
+    before.push_back(p.clone());
+  }
+  auto [x, y] = regressionBatch(1);
+  step(x, y);
+  std::vector<Tensor> after = model->parameters();
+  for (size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].data_ptr<float>(), memory[i]);
+    EXPECT_FALSE(allClose(after[i], before[i], 0, 0)) << "parameter " << i;
+  }
+}
+
 TEST(CompileModule, BindsParametersByReferenceAndGuardsMode) {
   nnc::manual_seed(6);
   nn::Sequential model = classifier();

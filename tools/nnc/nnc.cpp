@@ -1,6 +1,8 @@
 //===- tools/nnc/nnc.cpp - The nnc compiler driver ------------------------===//
 //
 // nnc model.mlir --emit=mlir|llvm|asm|obj -o out [--nn-fuse-report]
+// nnc run model.mlir --weights w.safetensors --input x=x.safetensors ...
+//                                                 (tools/nnc/RunCommand.cpp)
 //
 // Reads a module (nn ops, or anything a pipeline accepts), lowers it with
 // the default CPU pipeline `nnc-cpu` or the one given by --pass-pipeline,
@@ -14,6 +16,7 @@
 #include "codegen/Pipelines.h"
 #include "ir/NNDialect.h"
 #include "passes/Passes.h"
+#include "tools/nnc/RunCommand.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -211,7 +214,9 @@ int main(int argc, char **argv) {
   llvm::cl::ParseCommandLineOptions(
       argc, argv,
       "nnc: compile an nn-dialect module to MLIR, LLVM IR, assembly or an "
-      "object file\n");
+      "object file; `nnc run` runs a saved graph\n");
+  if (nnc::tools::runCommandSelected())
+    return nnc::tools::runCommandMain();
 
   mlir::DefaultTimingManager timingManager;
   mlir::applyDefaultTimingManagerCLOptions(timingManager);

@@ -1,0 +1,261 @@
+//===- frontend/jit/Interpreter.cpp - Run nn graphs op by op --------------===//
+//
+// Each `nn` op is one call of the eager API with the op's attributes; the
+// backward-only ops are composed from eager ops the way their documentation
+// defines them. Every result is checked against the op's result type, so a
+// graph whose types and eager semantics disagree fails at that op, not in
+// whatever reads it later.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/jit/Interpreter.h"
+
+#include "frontend/Autograd.h"
+#include "frontend/Error.h"
+#include "frontend/jit/ElementTypes.h"
+#include "frontend/nn/Functional.h"
+#include "ir/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+
+namespace nnc::jit {
+namespace {
+
+namespace F = nnc::nn::functional;
+
+std::string describe(mlir::Operation *op) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "'" << op->getName() << "' at " << op->getLoc();
+  return text;
+}
+
+std::string typeString(mlir::Type type) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << type;
+  return text;
+}
+
+/// Throws unless `t` has `type`'s rank, static sizes and element type.
+void checkType(const Tensor &t, mlir::Type type, const std::string &what) {
+  auto ranked = llvm::dyn_cast<mlir::RankedTensorType>(type);
+  if (!ranked)
+    throw Error("interpret: " + what + " has type " + typeString(type) +
+                ", which is not a ranked tensor");
+  std::optional<ScalarType> dtype = scalarTypeOf(ranked.getElementType());
+  bool matches = dtype && *dtype == t.dtype() && t.dim() == ranked.getRank();
+  for (int64_t d = 0; matches && d < ranked.getRank(); ++d)
+    matches = ranked.isDynamicDim(d) || ranked.getDimSize(d) == t.size(d);
+  if (!matches)
+    throw Error("interpret: " + what + " should be " + typeString(type) +
+                " but is a " + toString(t.dtype()) + " tensor of shape " +
+                shapeToString(t.sizes()));
+}
+
+template <class T> Tensor fromDense(mlir::DenseElementsAttr dense, Tensor t) {
+  T *out = t.data_ptr<T>();
+  int64_t i = 0;
+  if constexpr (std::is_same_v<T, Half> || std::is_same_v<T, BFloat16>) {
+    for (const llvm::APFloat &v : dense.getValues<llvm::APFloat>())
+      out[i++] = T(v.convertToFloat());
+  } else if constexpr (std::is_same_v<T, uint8_t>) {
+    for (const llvm::APInt &v : dense.getValues<llvm::APInt>())
+      out[i++] = static_cast<uint8_t>(v.getZExtValue());
+  } else {
+    for (T v : dense.getValues<T>())
+      out[i++] = v;
+  }
+  return t;
+}
+
+/// The tensor an nn.constant holds.
+Tensor constantTensor(mlir::nn::ConstantOp op) {
+  auto dense = llvm::dyn_cast<mlir::DenseElementsAttr>(op.getValue());
+  auto type = llvm::cast<mlir::RankedTensorType>(op.getType());
+  std::optional<ScalarType> dtype = scalarTypeOf(type.getElementType());
+  if (!dense || !dtype)
+    throw Error("interpret: " + describe(op) +
+                ": only dense constants of nnc's dtypes are supported");
+  Tensor t = empty(type.getShape(), *dtype);
+  switch (*dtype) {
+  case ScalarType::Float32:
+    return fromDense<float>(dense, t);
+  case ScalarType::Float64:
+    return fromDense<double>(dense, t);
+  case ScalarType::Float16:
+    return fromDense<Half>(dense, t);
+  case ScalarType::BFloat16:
+    return fromDense<BFloat16>(dense, t);
+  case ScalarType::Int64:
+    return fromDense<int64_t>(dense, t);
+  case ScalarType::Int32:
+    return fromDense<int32_t>(dense, t);
+  case ScalarType::UInt8:
+    return fromDense<uint8_t>(dense, t);
+  case ScalarType::Bool:
+    return fromDense<bool>(dense, t);
+  }
+  throw Error("interpret: " + describe(op) + ": unknown dtype");
+}
+
+std::string reductionName(mlir::nn::Reduction reduction) {
+  return mlir::nn::stringifyReduction(reduction).str();
+}
+
+/// (softmax(logits, 1) - onehot(target)) scaled by the loss's gradient, as
+/// nn.cross_entropy_grad defines it.
+Tensor crossEntropyGrad(const Tensor &grad, const Tensor &logits,
+                        const Tensor &target, mlir::nn::Reduction reduction) {
+  int64_t rows = logits.size(0);
+  Tensor onehot =
+      zeros(logits.sizes(), logits.dtype())
+          .scatter_add(1, target.unsqueeze(1), ones({rows, 1}, logits.dtype()));
+  Tensor diff = logits.softmax(1) - onehot;
+  switch (reduction) {
+  case mlir::nn::Reduction::None:
+    return diff * grad.unsqueeze(1);
+  case mlir::nn::Reduction::Sum:
+    return diff * grad;
+  case mlir::nn::Reduction::Mean:
+    return diff * (grad / static_cast<double>(rows));
+  }
+  throw Error("interpret: unknown reduction");
+}
+
+class Interpreter {
+public:
+  /// Runs the ops of `block` up to its terminator; returns the terminator's
+  /// operands' values.
+  std::vector<Tensor> runBlock(mlir::Block &block) {
+    for (mlir::Operation &op : block.without_terminator())
+      runOp(op);
+    std::vector<Tensor> results;
+    for (mlir::Value v : block.getTerminator()->getOperands())
+      results.push_back(valueOf(v));
+    return results;
+  }
+
+  void bind(mlir::Value value, Tensor t) { values_[value] = std::move(t); }
+
+private:
+  const Tensor &valueOf(mlir::Value value) const {
+    auto it = values_.find(value);
+    if (it == values_.end())
+      throw Error("interpret: internal error: a value is used before it is "
+                  "computed");
+    return it->second;
+  }
+
+  void runOp(mlir::Operation &op) {
+    std::vector<Tensor> results = evaluate(op);
+    if (results.size() != op.getNumResults())
+      throw Error("interpret: internal error: " + describe(&op) +
+                  " produced the wrong number of results");
+    for (auto [result, t] : llvm::zip_equal(op.getResults(), results)) {
+      checkType(t, result.getType(), "the result of " + describe(&op));
+      bind(result, t);
+    }
+  }
+
+  std::vector<Tensor> evaluate(mlir::Operation &op) {
+    auto in = [&](unsigned i) -> const Tensor & {
+      return valueOf(op.getOperand(i));
+    };
+    using namespace mlir::nn;
+    auto one = [](Tensor t) { return std::vector<Tensor>{std::move(t)}; };
+    return llvm::TypeSwitch<mlir::Operation *, std::vector<Tensor>>(&op)
+        .Case([&](ConstantOp c) { return one(constantTensor(c)); })
+        .Case([&](AddOp) { return one(in(0) + in(1)); })
+        .Case([&](SubOp) { return one(in(0) - in(1)); })
+        .Case([&](MulOp) { return one(in(0) * in(1)); })
+        .Case([&](DivOp) { return one(in(0) / in(1)); })
+        .Case([&](NegOp) { return one(-in(0)); })
+        .Case([&](ExpOp) { return one(in(0).exp()); })
+        .Case([&](LogOp) { return one(in(0).log()); })
+        .Case([&](TanhOp) { return one(in(0).tanh()); })
+        .Case([&](SigmoidOp) { return one(in(0).sigmoid()); })
+        .Case([&](ReluOp) { return one(in(0).relu()); })
+        .Case([&](SqrtOp) { return one(in(0).sqrt()); })
+        .Case([&](PowOp p) {
+          return one(in(0).pow(p.getExponent().convertToDouble()));
+        })
+        .Case([&](MatMulOp) { return one(in(0).matmul(in(1))); })
+        .Case([&](TransposeOp t) {
+          return one(in(0).transpose(t.getDim0(), t.getDim1()).contiguous());
+        })
+        .Case([&](ReshapeOp r) {
+          auto type = llvm::cast<mlir::RankedTensorType>(r.getType());
+          IntList shape(type.getShape().begin(), type.getShape().end());
+          // At most the batch dim is dynamic: reshape infers it.
+          for (int64_t &size : shape)
+            if (mlir::ShapedType::isDynamic(size))
+              size = -1;
+          return one(in(0).reshape(shape));
+        })
+        .Case([&](SumOp r) {
+          return one(in(0).sum(IntList(r.getDims()), r.getKeepdim()));
+        })
+        .Case([&](MeanOp r) {
+          return one(in(0).mean(IntList(r.getDims()), r.getKeepdim()));
+        })
+        .Case([&](MaxOp r) {
+          return one(in(0).amax(IntList(r.getDims()), r.getKeepdim()));
+        })
+        .Case([&](SoftmaxOp s) { return one(in(0).softmax(s.getDim())); })
+        .Case(
+            [&](LogSoftmaxOp s) { return one(in(0).log_softmax(s.getDim())); })
+        .Case([&](CrossEntropyOp l) {
+          return one(
+              F::cross_entropy(in(0), in(1), reductionName(l.getReduction())));
+        })
+        .Case([&](MSELossOp l) {
+          return one(
+              F::mse_loss(in(0), in(1), reductionName(l.getReduction())));
+        })
+        .Case([&](BroadcastToOp) {
+          return one(in(0).expand(in(1).sizes()).contiguous());
+        })
+        .Case(
+            [&](EqualMaskOp) { return one(in(0).eq(in(1)).to(in(0).dtype())); })
+        .Case([&](ReluGradOp) {
+          return one(in(0) * in(1).gt(0).to(in(0).dtype()));
+        })
+        .Case([&](CrossEntropyGradOp g) {
+          return one(crossEntropyGrad(in(0), in(1), in(2), g.getReduction()));
+        })
+        .Case([&](FusionOp) { return runBlock(op.getRegion(0).front()); })
+        .Default([&](mlir::Operation *) -> std::vector<Tensor> {
+          throw Error("interpret: " + describe(&op) +
+                      " is not supported by the reference interpreter");
+        });
+  }
+
+  llvm::DenseMap<mlir::Value, Tensor> values_;
+};
+
+} // namespace
+
+std::vector<Tensor> interpret(mlir::func::FuncOp function,
+                              const std::vector<Tensor> &arguments) {
+  if (function.isExternal())
+    throw Error("interpret: @" + function.getSymName().str() + " has no body");
+  if (arguments.size() != function.getNumArguments())
+    throw Error("interpret: @" + function.getSymName().str() + " takes " +
+                std::to_string(function.getNumArguments()) +
+                " arguments, got " + std::to_string(arguments.size()));
+  Interpreter interpreter;
+  NoGradGuard noGrad;
+  for (auto [i, arg] : llvm::enumerate(function.getArguments())) {
+    checkType(arguments[i], arg.getType(), "argument " + std::to_string(i));
+    interpreter.bind(arg, arguments[i]);
+  }
+  return interpreter.runBlock(function.getBody().front());
+}
+
+} // namespace nnc::jit
