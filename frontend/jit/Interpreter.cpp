@@ -21,6 +21,8 @@
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+#include <functional>
 #include <string>
 
 namespace nnc::jit {
@@ -128,6 +130,37 @@ Tensor crossEntropyGrad(const Tensor &grad, const Tensor &logits,
   throw Error("interpret: unknown reduction");
 }
 
+/// `reduce(x, dim, keepdim)` applied over each of `dims` (all dims when
+/// empty, through `reduceAll`), for eager ops that take one dim at a time.
+template <class Reduce, class ReduceAll>
+Tensor overDims(const Tensor &x, llvm::ArrayRef<int64_t> dims, bool keepdim,
+                Reduce reduce, ReduceAll reduceAll) {
+  if (dims.empty()) {
+    Tensor all = reduceAll(x);
+    return keepdim ? all.reshape(IntList(x.dim(), 1)) : all;
+  }
+  llvm::SmallVector<int64_t> sorted;
+  for (int64_t d : dims)
+    sorted.push_back(d < 0 ? d + x.dim() : d);
+  llvm::sort(sorted, std::greater<int64_t>()); // later dims first
+  Tensor result = x;
+  for (int64_t d : sorted)
+    result = reduce(result, d, keepdim);
+  return result;
+}
+
+/// Variance over `dims` with Bessel's `correction` (nn.var's definition).
+Tensor variance(const Tensor &x, llvm::ArrayRef<int64_t> dims,
+                int64_t correction, bool keepdim) {
+  IntList reduced(dims.begin(), dims.end());
+  Tensor deviation = x - x.mean(reduced, /*keepdim=*/true);
+  Tensor squares = (deviation * deviation).sum(reduced, keepdim);
+  int64_t count = dims.empty() ? x.numel() : 1;
+  for (int64_t d : dims)
+    count *= x.size(d);
+  return squares / static_cast<double>(count - correction);
+}
+
 class Interpreter {
 public:
   /// Runs the ops of `block` up to its terminator; returns the terminator's
@@ -228,6 +261,94 @@ private:
         })
         .Case([&](CrossEntropyGradOp g) {
           return one(crossEntropyGrad(in(0), in(1), in(2), g.getReduction()));
+        })
+        .Case([&](ConvertOp c) {
+          auto type = llvm::cast<mlir::RankedTensorType>(c.getType());
+          return one(in(0).to(*scalarTypeOf(type.getElementType())));
+        })
+        .Case([&](EqOp) { return one(in(0).eq(in(1))); })
+        .Case([&](NeOp) { return one(in(0).ne(in(1))); })
+        .Case([&](LtOp) { return one(in(0).lt(in(1))); })
+        .Case([&](LeOp) { return one(in(0).le(in(1))); })
+        .Case([&](GtOp) { return one(in(0).gt(in(1))); })
+        .Case([&](GeOp) { return one(in(0).ge(in(1))); })
+        .Case([&](WhereOp) { return one(where(in(0), in(1), in(2))); })
+        .Case([&](ClampOp c) {
+          auto bound = [](std::optional<llvm::APFloat> b) {
+            return b ? std::optional<Scalar>(b->convertToDouble())
+                     : std::nullopt;
+          };
+          return one(in(0).clamp(bound(c.getMin()), bound(c.getMax())));
+        })
+        .Case([&](AbsOp) { return one(in(0).abs()); })
+        .Case([&](SignOp) { return one(in(0).sign()); })
+        .Case([&](PowTensorOp) { return one(in(0).pow(in(1))); })
+        .Case([&](SliceOp s) {
+          return one(
+              in(0)
+                  .slice(s.getDim(), s.getStart(), s.getEnd(), s.getStep())
+                  .contiguous());
+        })
+        .Case([&](SliceGradOp s) {
+          Tensor result = zeros(in(1).sizes(), in(0).dtype());
+          result.slice(s.getDim(), s.getStart(), s.getEnd(), s.getStep())
+              .copy_(in(0));
+          return one(result);
+        })
+        .Case([&](ConcatOp c) {
+          std::vector<Tensor> inputs;
+          for (mlir::Value v : c.getInputs())
+            inputs.push_back(valueOf(v));
+          return one(cat(inputs, c.getDim()));
+        })
+        .Case([&](PermuteOp p) {
+          return one(in(0).permute(IntList(p.getDims())).contiguous());
+        })
+        .Case([&](IndexSelectOp i) {
+          return one(in(0).index_select(i.getDim(), in(1)));
+        })
+        .Case([&](GatherOp g) { return one(in(0).gather(g.getDim(), in(1))); })
+        .Case([&](ScatterAddOp g) {
+          return one(in(0).scatter_add(g.getDim(), in(1), in(2)));
+        })
+        .Case([&](MinOp r) {
+          return one(in(0).amin(IntList(r.getDims()), r.getKeepdim()));
+        })
+        .Case([&](ProdOp r) {
+          return one(overDims(
+              in(0), r.getDims(), r.getKeepdim(),
+              [](const Tensor &x, int64_t d, bool k) { return x.prod(d, k); },
+              [](const Tensor &x) { return x.prod(); }));
+        })
+        .Case([&](LogSumExpOp r) {
+          return one(in(0).logsumexp(IntList(r.getDims()), r.getKeepdim()));
+        })
+        .Case([&](VarOp v) {
+          return one(
+              variance(in(0), v.getDims(), v.getCorrection(), v.getKeepdim()));
+        })
+        .Case([&](StdOp v) {
+          return one(
+              variance(in(0), v.getDims(), v.getCorrection(), v.getKeepdim())
+                  .sqrt());
+        })
+        .Case([&](ArgMaxOp a) {
+          return one(in(0).argmax(a.getDim(), a.getKeepdim()));
+        })
+        .Case([&](ArgMinOp a) {
+          return one(in(0).argmin(a.getDim(), a.getKeepdim()));
+        })
+        .Case([&](AnyOp r) {
+          return one(overDims(
+              in(0), r.getDims(), r.getKeepdim(),
+              [](const Tensor &x, int64_t d, bool k) { return x.any(d, k); },
+              [](const Tensor &x) { return x.any(); }));
+        })
+        .Case([&](AllOp r) {
+          return one(overDims(
+              in(0), r.getDims(), r.getKeepdim(),
+              [](const Tensor &x, int64_t d, bool k) { return x.all(d, k); },
+              [](const Tensor &x) { return x.all(); }));
         })
         .Case([&](FusionOp) { return runBlock(op.getRegion(0).front()); })
         .Default([&](mlir::Operation *) -> std::vector<Tensor> {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/nnc.h"
 #include "test/unit/AllClose.h"
+#include "test/unit/InterpretTraced.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -38,7 +39,8 @@ namespace {
 
 /// Compiles `fn`, checks that its traced graph holds each of `ops` (so the
 /// op was traced, not folded into a constant), runs it on `inputs`, and
-/// compares every output with eager.
+/// compares every output with eager; the graph interpreted op by op must
+/// agree with eager too.
 void expectCompiledMatchesEager(const TensorFunction &fn,
                                 const std::vector<Tensor> &inputs,
                                 const std::vector<std::string> &ops,
@@ -48,11 +50,17 @@ void expectCompiledMatchesEager(const TensorFunction &fn,
   for (const std::string &op : ops)
     EXPECT_THAT(compiled.graphText(), HasSubstr(op + " "));
   std::vector<Tensor> result = compiled(inputs);
+  std::vector<Tensor> reference = nnc::testing::interpretTraced(fn, inputs);
   ASSERT_EQ(result.size(), eager.size());
-  for (size_t i = 0; i < eager.size(); ++i)
+  ASSERT_EQ(reference.size(), eager.size());
+  for (size_t i = 0; i < eager.size(); ++i) {
     EXPECT_TRUE(sameResult(result[i], eager[i], rtol, atol))
         << "output " << i << " of\n"
         << compiled.graphText();
+    EXPECT_TRUE(sameResult(reference[i], eager[i], rtol, atol))
+        << "interpreted output " << i << " of\n"
+        << compiled.graphText();
+  }
 }
 
 /// A function of its inputs returning several tensors.

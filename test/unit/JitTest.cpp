@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/nnc.h"
 #include "test/unit/AllClose.h"
+#include "test/unit/InterpretTraced.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -30,11 +31,17 @@ void expectCompiledMatchesEager(const TensorFunction &fn,
   std::vector<Tensor> eager = fn(inputs);
   nnc::jit::CompiledFunction compiled = nnc::jit::compile(fn, inputs);
   std::vector<Tensor> result = compiled(inputs);
+  std::vector<Tensor> reference = nnc::testing::interpretTraced(fn, inputs);
   ASSERT_EQ(result.size(), eager.size());
-  for (size_t i = 0; i < eager.size(); ++i)
+  ASSERT_EQ(reference.size(), eager.size());
+  for (size_t i = 0; i < eager.size(); ++i) {
     EXPECT_TRUE(allClose(result[i], eager[i], rtol, atol))
         << "output " << i << " of\n"
         << compiled.graphText();
+    EXPECT_TRUE(allClose(reference[i], eager[i], rtol, atol))
+        << "interpreted output " << i << " of\n"
+        << compiled.graphText();
+  }
 }
 
 TensorFunction unary(std::function<Tensor(const Tensor &)> op) {

@@ -9,6 +9,7 @@
 #include "frontend/nnc.h"
 #include "passes/Autodiff.h"
 #include "test/unit/AllClose.h"
+#include "test/unit/InterpretTraced.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -44,17 +45,11 @@ protected:
 TEST_F(SavedGraphTest, InterpreterMatchesEagerOnATracedForward) {
   auto model = makeClassifier();
   Tensor x = nnc::randn({8, 20});
-  nnc::jit::TracedGraph graph = nnc::jit::trace(
+  std::vector<Tensor> result = nnc::testing::interpretTraced(
       [&](const std::vector<Tensor> &in) {
         return std::vector<Tensor>{model->forward(in[0])};
       },
       {x});
-  std::vector<Tensor> arguments{x};
-  for (const Tensor &t : graph.captures())
-    arguments.push_back(t);
-  auto entry = graph.module().lookupSymbol<mlir::func::FuncOp>(
-      nnc::jit::TracedGraph::kEntryName);
-  std::vector<Tensor> result = nnc::jit::interpret(entry, arguments);
   ASSERT_EQ(result.size(), 1u);
   EXPECT_TRUE(allClose(result[0], model->forward(x), 1.3e-6, 1e-6));
 }
