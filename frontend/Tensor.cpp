@@ -573,14 +573,11 @@ Tensor Tensor::expand(const IntList &shape) const {
                   ".  Tensor sizes: " + shapeToString(t.sizes));
     }
   }
-  // Without stretching, expand only adds leading 1s: a reshape. Real
-  // broadcasting has no traced form yet.
-  if (activeTraceHook() && detail::numelOf(sizes) != numel())
-    throw Error("expand: broadcasting " + shapeToString(t.sizes) + " to " +
-                shapeToString(sizes) + " is not traceable yet");
-  Tensor out = traced(OpKind::Reshape, {*this}, shapeAttrs(sizes), [&] {
-    return detail::makeView(*this, sizes, strides, t.storageOffset);
-  });
+  // Without stretching, expand only adds leading 1s: a reshape.
+  bool stretches = detail::numelOf(sizes) != numel();
+  Tensor out = traced(
+      stretches ? OpKind::Expand : OpKind::Reshape, {*this}, shapeAttrs(sizes),
+      [&] { return detail::makeView(*this, sizes, strides, t.storageOffset); });
   autograd::recordGradient(out, "ExpandBackward0", {*this}, {},
                            [shape = t.sizes](const autograd::BackwardArgs &a)
                                -> std::vector<Tensor> {
@@ -608,21 +605,20 @@ Tensor Tensor::permute(const IntList &dims) const {
     sizes[i] = t.sizes[d];
     strides[i] = t.strides[d];
   }
-  // Traceable when it is the identity or swaps exactly two dims.
+  // Recorded as the identity, a swap of two dims or a general permutation.
   IntList moved;
   for (int64_t i = 0; i < rank; ++i)
     if (normalized[i] != i)
       moved.push_back(i);
   bool isSwap = moved.size() == 2 && normalized[moved[0]] == moved[1];
-  if (activeTraceHook() && !moved.empty() && !isSwap)
-    throw Error("permute: dims " + shapeToString(dims) +
-                " are not traceable yet (only the identity or a swap of "
-                "two dims)");
   OpAttrs attrs;
-  attrs.dims = moved;
-  Tensor out = traced(
-      moved.empty() ? OpKind::Alias : OpKind::Transpose, {*this}, attrs,
-      [&] { return detail::makeView(*this, sizes, strides, t.storageOffset); });
+  attrs.dims = isSwap ? moved : normalized;
+  OpKind kind = moved.empty() ? OpKind::Alias
+                : isSwap      ? OpKind::Transpose
+                              : OpKind::Permute;
+  Tensor out = traced(kind, {*this}, attrs, [&] {
+    return detail::makeView(*this, sizes, strides, t.storageOffset);
+  });
   IntList inverse(rank);
   for (int64_t i = 0; i < rank; ++i)
     inverse[normalized[i]] = i;

@@ -40,6 +40,10 @@ const char *toString(OpKind kind) {
     return "matmul";
   case OpKind::Transpose:
     return "transpose";
+  case OpKind::Permute:
+    return "permute";
+  case OpKind::Expand:
+    return "expand";
   case OpKind::Reshape:
     return "reshape";
   case OpKind::Sum:

@@ -38,6 +38,11 @@ enum class OpKind {
   MatMul,
   // nn.transpose (attrs.dims = {dim0, dim1}, normalized non-negative).
   Transpose,
+  // nn.permute (attrs.dims = the permutation, normalized non-negative).
+  Permute,
+  // nn.broadcast_to the output's shape (Tensor::expand stretching size-1
+  // dims; attrs.shape = the result shape).
+  Expand,
   // nn.reshape (attrs.shape = result shape, fully resolved, no -1); also used
   // for view().
   Reshape,

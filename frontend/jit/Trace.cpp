@@ -186,6 +186,20 @@ private:
       expectOperands(1, "transpose");
       return mlir::nn::TransposeOp::create(b, loc, in[0], attrs.dims.at(0),
                                            attrs.dims.at(1));
+    case OpKind::Permute:
+      expectOperands(1, "permute");
+      return mlir::nn::PermuteOp::create(b, loc, in[0], attrs.dims);
+    case OpKind::Expand: {
+      // broadcast_to reads only its `like` operand's shape: a splat
+      // constant of the result's shape, which folds away after lowering.
+      expectOperands(1, "expand");
+      auto type = tensorTypeOf(output, &ctx_);
+      mlir::Value like = mlir::nn::ConstantOp::create(
+          b, loc,
+          mlir::DenseElementsAttr::get(type,
+                                       b.getZeroAttr(type.getElementType())));
+      return mlir::nn::BroadcastToOp::create(b, loc, in[0], like);
+    }
     case OpKind::Reshape:
       expectOperands(1, "reshape");
       return mlir::nn::ReshapeOp::create(b, loc, tensorTypeOf(output, &ctx_),

@@ -168,21 +168,20 @@ TEST(EagerTrace, ViewsRecordReshapeTransposeOrAlias) {
   EXPECT_EQ(hook.ops[15].attrs.shape, (nnc::IntList{1, 2, 3}));
 }
 
-TEST(EagerTrace, UntraceableViewsThrowWhileTracing) {
+TEST(EagerTrace, ExpandAndPermuteRecordTheirKinds) {
   Tensor x = nnc::zeros({1, 3}), y = nnc::zeros({2, 3, 4});
   RecordingHook hook;
   nnc::TraceHookGuard guard(&hook);
-  EXPECT_THAT(
-      [&] {
-        x.expand({4, 3});
-      },
-      ThrowsMessage<nnc::Error>(HasSubstr("not traceable yet")));
-  EXPECT_THAT(
-      [&] {
-        y.permute({2, 0, 1});
-      },
-      ThrowsMessage<nnc::Error>(HasSubstr("not traceable yet")));
-  EXPECT_NO_THROW(y.permute({2, 1, 0})); // a swap of dims 0 and 2
+  x.expand({4, 3}); // stretches: Expand to the result's shape
+  EXPECT_EQ(hook.ops.back().kind, nnc::OpKind::Expand);
+  EXPECT_THAT(hook.ops.back().attrs.shape, ElementsAre(4, 3));
+  x.expand({1, 1, 3}); // only a leading 1: a reshape
+  EXPECT_EQ(hook.ops.back().kind, nnc::OpKind::Reshape);
+  y.permute({2, 0, 1});
+  EXPECT_EQ(hook.ops.back().kind, nnc::OpKind::Permute);
+  EXPECT_THAT(hook.ops.back().attrs.dims, ElementsAre(2, 0, 1));
+  y.permute({2, 1, 0}); // a swap of dims 0 and 2
+  EXPECT_EQ(hook.ops.back().kind, nnc::OpKind::Transpose);
   EXPECT_THAT(hook.ops.back().attrs.dims, ElementsAre(0, 2));
 }
 

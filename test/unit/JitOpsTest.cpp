@@ -176,6 +176,17 @@ TEST_F(JitOpsTest, ViewsSlicesAndJoins) {
       {x, y}, {"nn.slice", "nn.reshape", "nn.concat", "nn.transpose"});
 }
 
+TEST_F(JitOpsTest, PermutationsAndStretchingExpand) {
+  Tensor x = nnc::randn({2, 3, 4});
+  Tensor row = nnc::randn({1, 4});
+  expectCompiledMatchesEager(
+      [](const std::vector<Tensor> &in) -> std::vector<Tensor> {
+        return {in[0].permute({2, 0, 1}) * 2.0, in[1].expand({3, 4}) + in[0][0],
+                in[1].expand({2, 3, 4}).permute({1, 0, 2}).sum({0})};
+      },
+      {x, row}, {"nn.permute", "nn.broadcast_to"});
+}
+
 TEST_F(JitOpsTest, GathersAndScatters) {
   Tensor x = nnc::randn({5, 4});
   Tensor rows = nnc::tensor(std::vector<int64_t>{4, 0, 0, 2});
