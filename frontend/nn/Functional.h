@@ -9,6 +9,7 @@
 #define NNC_FRONTEND_NN_FUNCTIONAL_H
 
 #include "frontend/Tensor.h"
+#include "frontend/nn/ConvFunctional.h"
 
 #include <string>
 
