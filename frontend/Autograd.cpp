@@ -27,10 +27,10 @@ thread_local bool gradModeEnabled = true;
 bool GradMode::is_enabled() { return gradModeEnabled; }
 void GradMode::set_enabled(bool enabled) { gradModeEnabled = enabled; }
 
-NoGradGuard::NoGradGuard() : previous_(gradModeEnabled) {
-  gradModeEnabled = false;
+AutoGradMode::AutoGradMode(bool enabled) : previous_(gradModeEnabled) {
+  gradModeEnabled = enabled;
 }
-NoGradGuard::~NoGradGuard() { gradModeEnabled = previous_; }
+AutoGradMode::~AutoGradMode() { gradModeEnabled = previous_; }
 
 namespace autograd {
 

@@ -31,17 +31,24 @@ struct GradMode {
   static void set_enabled(bool enabled);
 };
 
-/// Turns grad mode off for its lifetime on this thread, as
-/// torch::NoGradGuard: ops inside record no graph.
-class NoGradGuard {
+/// Sets grad mode for its lifetime on this thread and restores the previous
+/// mode after, as torch::AutoGradMode.
+class AutoGradMode {
 public:
-  NoGradGuard();
-  ~NoGradGuard();
-  NoGradGuard(const NoGradGuard &) = delete;
-  NoGradGuard &operator=(const NoGradGuard &) = delete;
+  explicit AutoGradMode(bool enabled);
+  ~AutoGradMode();
+  AutoGradMode(const AutoGradMode &) = delete;
+  AutoGradMode &operator=(const AutoGradMode &) = delete;
 
 private:
   bool previous_;
+};
+
+/// Turns grad mode off for its lifetime on this thread, as
+/// torch::NoGradGuard: ops inside record no graph.
+class NoGradGuard : public AutoGradMode {
+public:
+  NoGradGuard() : AutoGradMode(false) {}
 };
 
 namespace autograd {

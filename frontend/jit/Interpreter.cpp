@@ -12,6 +12,7 @@
 #include "frontend/Autograd.h"
 #include "frontend/Error.h"
 #include "frontend/jit/ElementTypes.h"
+#include "frontend/nn/ConvFunctional.h"
 #include "frontend/nn/Functional.h"
 #include "ir/NNOps.h"
 
@@ -159,6 +160,116 @@ Tensor variance(const Tensor &x, llvm::ArrayRef<int64_t> dims,
   for (int64_t d : dims)
     count *= x.size(d);
   return squares / static_cast<double>(count - correction);
+}
+
+/// A pair attribute (stride, padding, ...) as the functional API takes it.
+ExpandingArray<2> pairOf(llvm::ArrayRef<int64_t> values) {
+  return IntList(values.begin(), values.end());
+}
+
+/// The gradient that eager autograd gives `leaf` when `forward(leaf)` is
+/// back-propagated with `grad`: the reference for the backward-only ops
+/// (their definition is "the VJP of the forward op").
+Tensor eagerGradient(Tensor leaf, const Tensor &grad,
+                     const std::function<Tensor(const Tensor &)> &forward) {
+  AutoGradMode enableGrad(true);
+  leaf.requires_grad_(true);
+  forward(leaf).backward(grad);
+  return leaf.grad();
+}
+
+/// The window positions a strided, dilated convolution reads for tap
+/// (kh, kw): a [N, C, OH, OW] view of `padded`.
+Tensor tapView(const Tensor &padded, int64_t kh, int64_t kw, int64_t oh,
+               int64_t ow, llvm::ArrayRef<int64_t> stride,
+               llvm::ArrayRef<int64_t> dilation) {
+  int64_t h0 = kh * dilation[0], w0 = kw * dilation[1];
+  return padded.slice(2, h0, h0 + (oh - 1) * stride[0] + 1, stride[0])
+      .slice(3, w0, w0 + (ow - 1) * stride[1] + 1, stride[1]);
+}
+
+/// The padded input extent a convolution with these attributes reads:
+/// the input plus padding, or more where `grad` has extra rows (a
+/// ceil_mode pooling's windows, as nn.conv2d_backward_input allows).
+int64_t paddedExtent(int64_t size, int64_t pad, int64_t out, int64_t kernel,
+                     int64_t stride, int64_t dilation) {
+  return std::max(size + 2 * pad,
+                  (out - 1) * stride + (kernel - 1) * dilation + 1);
+}
+
+/// nn.conv2d_backward_input by its definition: every tap's contribution
+/// (grad times that tap's weights) added into the padded input positions
+/// it was read from, then the padding cropped.
+Tensor conv2dBackwardInput(mlir::nn::Conv2dBackwardInputOp op,
+                           const Tensor &grad, const Tensor &weight) {
+  llvm::ArrayRef<int64_t> stride = op.getStride(), padding = op.getPadding(),
+                          dilation = op.getDilation(),
+                          inputSize = op.getInputSize();
+  int64_t groups = op.getGroups();
+  int64_t oh = grad.size(2), ow = grad.size(3);
+  int64_t kh = weight.size(2), kw = weight.size(3);
+  int64_t groupOut = weight.size(0) / groups, groupIn = weight.size(1);
+  Tensor padded = zeros(
+      {grad.size(0), groupIn * groups,
+       paddedExtent(inputSize[0], padding[0], oh, kh, stride[0], dilation[0]),
+       paddedExtent(inputSize[1], padding[1], ow, kw, stride[1], dilation[1])},
+      grad.dtype());
+  for (int64_t g = 0; g < groups; ++g) {
+    // [N, OH, OW, Og]: the output channels last, to contract with weights.
+    Tensor gradG = grad.narrow(1, g * groupOut, groupOut).permute({0, 2, 3, 1});
+    Tensor weightG = weight.narrow(0, g * groupOut, groupOut);
+    Tensor paddedG = padded.narrow(1, g * groupIn, groupIn);
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j)
+        tapView(paddedG, i, j, oh, ow, stride, dilation)
+            .add_(gradG.matmul(weightG.select(3, j).select(2, i))
+                      .permute({0, 3, 1, 2}));
+  }
+  return padded.slice(2, padding[0], padding[0] + inputSize[0])
+      .slice(3, padding[1], padding[1] + inputSize[1])
+      .contiguous();
+}
+
+/// nn.conv2d_backward_weight by its definition: for each tap, grad
+/// contracted with the input elements that tap read, over the batch and
+/// the output positions.
+Tensor conv2dBackwardWeight(mlir::nn::Conv2dBackwardWeightOp op,
+                            const Tensor &grad, const Tensor &input) {
+  llvm::ArrayRef<int64_t> stride = op.getStride(), padding = op.getPadding(),
+                          dilation = op.getDilation(),
+                          kernel = op.getKernelSize();
+  int64_t groups = op.getGroups();
+  int64_t n = grad.size(0), oh = grad.size(2), ow = grad.size(3);
+  int64_t groupOut = grad.size(1) / groups, groupIn = input.size(1) / groups;
+  Tensor padded = zeros({n, input.size(1),
+                         paddedExtent(input.size(2), padding[0], oh, kernel[0],
+                                      stride[0], dilation[0]),
+                         paddedExtent(input.size(3), padding[1], ow, kernel[1],
+                                      stride[1], dilation[1])},
+                        input.dtype());
+  padded.slice(2, padding[0], padding[0] + input.size(2))
+      .slice(3, padding[1], padding[1] + input.size(3))
+      .copy_(input);
+  Tensor result =
+      zeros({grad.size(1), groupIn, kernel[0], kernel[1]}, grad.dtype());
+  for (int64_t g = 0; g < groups; ++g) {
+    // [Og, N*OH*OW] times [N*OH*OW, Cg] for every tap.
+    Tensor gradG = grad.narrow(1, g * groupOut, groupOut)
+                       .transpose(0, 1)
+                       .reshape({groupOut, n * oh * ow});
+    Tensor paddedG = padded.narrow(1, g * groupIn, groupIn);
+    for (int64_t i = 0; i < kernel[0]; ++i)
+      for (int64_t j = 0; j < kernel[1]; ++j) {
+        Tensor taps = tapView(paddedG, i, j, oh, ow, stride, dilation)
+                          .permute({0, 2, 3, 1})
+                          .reshape({n * oh * ow, groupIn});
+        result.narrow(0, g * groupOut, groupOut)
+            .select(3, j)
+            .select(2, i)
+            .copy_(gradG.matmul(taps));
+      }
+  }
+  return result;
 }
 
 class Interpreter {
@@ -349,6 +460,37 @@ private:
               in(0), r.getDims(), r.getKeepdim(),
               [](const Tensor &x, int64_t d, bool k) { return x.all(d, k); },
               [](const Tensor &x) { return x.all(); }));
+        })
+        .Case([&](Conv2dOp c) {
+          Tensor bias = c.getBias() ? valueOf(c.getBias()) : Tensor();
+          return one(nn::functional::conv2d(
+              in(0), in(1), bias, pairOf(c.getStride()), pairOf(c.getPadding()),
+              pairOf(c.getDilation()), c.getGroups()));
+        })
+        .Case([&](Conv2dBackwardInputOp c) {
+          return one(conv2dBackwardInput(c, in(0), in(1)));
+        })
+        .Case([&](Conv2dBackwardWeightOp c) {
+          return one(conv2dBackwardWeight(c, in(0), in(1)));
+        })
+        .Case([&](MaxPool2dOp p) {
+          return one(nn::functional::max_pool2d(
+              in(0), pairOf(p.getKernel()), pairOf(p.getStride()),
+              pairOf(p.getPadding()), pairOf(p.getDilation()),
+              p.getCeilMode()));
+        })
+        .Case([&](MaxPool2dBackwardOp p) {
+          return one(eagerGradient(in(1).clone(), in(0), [&](const Tensor &x) {
+            return nn::functional::max_pool2d(
+                x, pairOf(p.getKernel()), pairOf(p.getStride()),
+                pairOf(p.getPadding()), pairOf(p.getDilation()),
+                p.getCeilMode());
+          }));
+        })
+        .Case([&](AvgPool2dOp p) {
+          return one(nn::functional::avg_pool2d(
+              in(0), pairOf(p.getKernel()), pairOf(p.getStride()),
+              pairOf(p.getPadding()), p.getCeilMode(), p.getCountIncludePad()));
         })
         .Case([&](FusionOp) { return runBlock(op.getRegion(0).front()); })
         .Default([&](mlir::Operation *) -> std::vector<Tensor> {

@@ -13,6 +13,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/raw_ostream.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -92,6 +93,60 @@ TEST_F(SavedGraphTest, InterpreterRunsGeneratedBackwardGraphs) {
     EXPECT_TRUE(allClose(result[1 + k], graph.captures()[wrt[k] - 1].grad(),
                          1e-5, 1e-6))
         << "gradient of argument " << wrt[k];
+}
+
+// Convolution and pooling, forward and the generated backward graph
+// (conv2d_backward_input/weight, max_pool2d_backward), against eager.
+TEST_F(SavedGraphTest, InterpreterRunsConvolutionGraphsAndTheirGradients) {
+  auto conv1 = nnc::nn::Conv2d(nnc::nn::Conv2dOptions(2, 4, 3).padding(1));
+  auto conv2 =
+      nnc::nn::Conv2d(nnc::nn::Conv2dOptions(4, 4, 3).stride(2).groups(2));
+  Tensor x = nnc::randn({2, 2, 9, 9});
+  Tensor y = nnc::tensor(std::vector<int64_t>{1, 3});
+  auto loss = [&](const Tensor &input) {
+    namespace F = nnc::nn::functional;
+    Tensor h = F::max_pool2d(conv1->forward(input).relu(), 2, 1);
+    // ceil_mode: partial windows, whose VJP reads a larger gradient.
+    Tensor z = F::avg_pool2d(conv2->forward(h), 2, 2, 0, /*ceil_mode=*/true);
+    return F::cross_entropy(z.flatten(1), y);
+  };
+  nnc::jit::TracedGraph graph = nnc::jit::trace(
+      [&](const std::vector<Tensor> &in) {
+        return std::vector<Tensor>{loss(in[0])};
+      },
+      {x});
+  auto forward = graph.module().lookupSymbol<mlir::func::FuncOp>(
+      nnc::jit::TracedGraph::kEntryName);
+  std::vector<unsigned> wrt;
+  for (size_t c = 0; c < graph.captures().size(); ++c)
+    if (graph.captures()[c].requires_grad())
+      wrt.push_back(static_cast<unsigned>(1 + c));
+  wrt.push_back(0); // the input too: conv2d_backward_input of conv1
+  auto grad = nnc::buildGradientFunction(forward, wrt);
+  ASSERT_TRUE(mlir::succeeded(grad));
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  grad->print(os);
+  EXPECT_THAT(text, HasSubstr("nn.conv2d_backward_input"));
+  EXPECT_THAT(text, HasSubstr("nn.conv2d_backward_weight"));
+  EXPECT_THAT(text, HasSubstr("nn.max_pool2d_backward"));
+
+  std::vector<Tensor> arguments{x};
+  for (const Tensor &t : graph.captures())
+    arguments.push_back(t);
+  std::vector<Tensor> result = nnc::jit::interpret(*grad, arguments);
+
+  Tensor input = x.clone().requires_grad_();
+  Tensor eagerLoss = loss(input);
+  eagerLoss.backward();
+  ASSERT_EQ(result.size(), 1 + wrt.size());
+  EXPECT_TRUE(allClose(result[0], eagerLoss, 1e-6, 1e-6));
+  for (size_t k = 0; k < wrt.size(); ++k) {
+    const Tensor &expected =
+        wrt[k] == 0 ? input.grad() : graph.captures()[wrt[k] - 1].grad();
+    EXPECT_TRUE(allClose(result[1 + k], expected, 1e-5, 1e-6))
+        << "gradient of argument " << wrt[k];
+  }
 }
 
 TEST_F(SavedGraphTest, SavedGraphLoadsAndRunsEagerAndCompiled) {
