@@ -199,6 +199,19 @@ SmallVector<Value> SqrtOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
       DivOp::create(b, loc, grads[0], MulOp::create(b, loc, two, getResult()))};
 }
 
+SmallVector<Value> ErfOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  // d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2).
+  constexpr double kTwoOverSqrtPi = 1.1283791670955126;
+  Location loc = getLoc();
+  Value x = getInput();
+  Value scale =
+      scalarConstant(b, loc, getType().getElementType(), kTwoOverSqrtPi);
+  Value gaussian =
+      ExpOp::create(b, loc, NegOp::create(b, loc, MulOp::create(b, loc, x, x)));
+  return {
+      MulOp::create(b, loc, grads[0], MulOp::create(b, loc, scale, gaussian))};
+}
+
 SmallVector<Value> PowOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
   Location loc = getLoc();
   double exponent = getExponent().convertToDouble();

@@ -151,6 +151,7 @@ def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x)">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0) (NaN propagates)">;
 def NN_SqrtOp : NN_UnaryOp<"sqrt", "sqrt(x)">;
+def NN_ErfOp : NN_UnaryOp<"erf", "erf(x) (the Gauss error function)">;
 def NN_AbsOp : NN_UnaryOp<"abs", "|x|", [], NN_NumericTensor>;
 def NN_SignOp : NN_UnaryOp<"sign", "sign(x): -1, 0 or 1 (NaN stays NaN)", [],
                            NN_NumericTensor>;

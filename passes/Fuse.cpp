@@ -59,6 +59,7 @@ FusionClass classify(Operation *op) {
       {"nn.relu", FusionClass::Elementwise},
       {"nn.pow", FusionClass::Elementwise},
       {"nn.sqrt", FusionClass::Elementwise},
+      {"nn.erf", FusionClass::Elementwise},
       {"nn.broadcast_to", FusionClass::Elementwise},
       {"nn.equal_mask", FusionClass::Elementwise},
       {"nn.relu_grad", FusionClass::Elementwise},

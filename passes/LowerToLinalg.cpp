@@ -10,6 +10,7 @@
 // lowers in turn.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/LinalgBuilders.h"
 #include "passes/LowerConvToLinalg.h"
 #include "passes/Passes.h"
 
@@ -40,6 +41,9 @@ namespace nnc {
 using namespace mlir;
 
 namespace {
+
+using nnc::buildFilled;
+using nnc::floatConstant;
 
 //===----------------------------------------------------------------------===//
 // Shapes and broadcasting
@@ -151,10 +155,6 @@ Value materializeBroadcast(OpBuilder &b, Location loc, Value value,
       [](OpBuilder &, Location, ValueRange elements) { return elements[0]; });
 }
 
-Value floatConstant(OpBuilder &b, Location loc, Type type, double value) {
-  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
-}
-
 /// `value` as a constant of the float or integer `type` (an integer value
 /// is truncated toward zero).
 Value numberConstant(OpBuilder &b, Location loc, Type type, double value) {
@@ -206,15 +206,6 @@ Value convertScalar(OpBuilder &b, Location loc, Value value, Type target,
     return arith::TruncIOp::create(b, loc, target, value);
   return sourceUnsigned ? Value(arith::ExtUIOp::create(b, loc, target, value))
                         : Value(arith::ExtSIOp::create(b, loc, target, value));
-}
-
-/// tensor.empty of `type` filled with `value`.
-Value buildFilled(OpBuilder &b, Location loc, RankedTensorType type,
-                  ValueRange dynamicSizes, Value value) {
-  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                        type.getElementType(), dynamicSizes);
-  return linalg::FillOp::create(b, loc, ValueRange{value}, ValueRange{empty})
-      .getResult(0);
 }
 
 //===----------------------------------------------------------------------===//
@@ -285,6 +276,10 @@ Value computeElement<nn::ReluOp>(OpBuilder &b, Location loc, ValueRange x) {
 template <>
 Value computeElement<nn::SqrtOp>(OpBuilder &b, Location loc, ValueRange x) {
   return math::SqrtOp::create(b, loc, x[0]);
+}
+template <>
+Value computeElement<nn::ErfOp>(OpBuilder &b, Location loc, ValueRange x) {
+  return math::ErfOp::create(b, loc, x[0]);
 }
 template <>
 Value computeElement<nn::EqualMaskOp>(OpBuilder &b, Location loc,
@@ -1884,7 +1879,8 @@ struct NNLowerToLinalg
         ElementwiseToLinalg<nn::NegOp>, ElementwiseToLinalg<nn::ExpOp>,
         ElementwiseToLinalg<nn::LogOp>, ElementwiseToLinalg<nn::TanhOp>,
         ElementwiseToLinalg<nn::SigmoidOp>, ElementwiseToLinalg<nn::ReluOp>,
-        ElementwiseToLinalg<nn::SqrtOp>, ElementwiseToLinalg<nn::EqualMaskOp>,
+        ElementwiseToLinalg<nn::SqrtOp>, ElementwiseToLinalg<nn::ErfOp>,
+        ElementwiseToLinalg<nn::EqualMaskOp>,
         ElementwiseToLinalg<nn::ReluGradOp>, PowToLinalg, BroadcastToLinalg,
         SoftmaxToLinalg, LogSoftmaxToLinalg, CrossEntropyToLinalg,
         CrossEntropyGradToLinalg, MSELossToLinalg, MatMulToLinalg,

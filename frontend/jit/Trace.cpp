@@ -219,6 +219,9 @@ private:
     case OpKind::Sqrt:
       expectOperands(1, "sqrt");
       return mlir::nn::SqrtOp::create(b, loc, in[0]);
+    case OpKind::Erf:
+      expectOperands(1, "erf");
+      return mlir::nn::ErfOp::create(b, loc, in[0]);
     case OpKind::Softmax:
       expectOperands(1, "softmax");
       return mlir::nn::SoftmaxOp::create(b, loc, in[0], attrs.dims.at(0));

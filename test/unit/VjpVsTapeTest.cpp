@@ -119,6 +119,7 @@ TEST_F(VjpVsTape, ElementwiseUnary) {
   expectVjpMatchesTape("relu", unary([](auto &t) { return t.relu(); }), {x});
   expectVjpMatchesTape("sqrt", unary([](auto &t) { return t.sqrt(); }),
                        {positive});
+  expectVjpMatchesTape("erf", unary([](auto &t) { return t.erf(); }), {x});
   expectVjpMatchesTape("pow", unary([](auto &t) { return t.pow(3.0f); }), {x});
 }
 

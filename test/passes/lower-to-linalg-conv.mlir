@@ -1,0 +1,207 @@
+// RUN: nnc-opt %s -nn-lower-to-linalg -split-input-file | FileCheck %s
+
+// Lowering of the convolution and pooling ops (ir/NNConvOps.td) and their
+// backward ops: tensor.pad for padding, linalg's named NCHW convolution and
+// pooling ops for the windows.
+
+// The SmallCNN's first layer, stride 1: zero padding, then the convolution
+// over wide rows. Each padded plane's rows are joined (30 x 30 = 900, plus
+// the last window's reach past the plane: 2) and the result is computed 30
+// wide, so that output p = oh * 30 + ow reads input p + kh * 30 + kw: one
+// long contiguous loop over p, innermost, which LLVM vectorizes. The result
+// starts as the bias broadcast over (n, p); the 2 extra columns of each row
+// are cut off. The dynamic batch size comes from the input.
+// CHECK: #[[ROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d3, d6 + d4 * 30 + d5)>
+// CHECK-LABEL: func.func @conv2d_bias
+// CHECK-SAME: (%[[X:.*]]: tensor<?x1x28x28xf32>, %[[W:.*]]: tensor<16x1x3x3xf32>, %[[B:.*]]: tensor<16xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: } : tensor<?x1x28x28xf32> to tensor<?x1x30x30xf32>
+// CHECK: %[[N:.*]] = tensor.dim %[[P]]
+// CHECK: %[[GB:.*]] = tensor.expand_shape %[[B]] {{\[}}[0, 1]] output_shape [1, 16] : tensor<16xf32> into tensor<1x16xf32>
+// CHECK: %[[J:.*]] = tensor.collapse_shape %[[P]] {{\[}}[0], [1], [2, 3]] : tensor<?x1x30x30xf32> into tensor<?x1x900xf32>
+// CHECK: %[[JP:.*]] = tensor.pad %[[J]] low[0, 0, 0] high[0, 0, 2]
+// CHECK: %[[ROWS_IN:.*]] = tensor.expand_shape %[[JP]] {{.*}} into tensor<?x1x1x902xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x1x16x840xf32>
+// CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%[[GB]] : tensor<1x16xf32>) outs(%[[E]] : tensor<?x1x16x840xf32>)
+// CHECK: %[[GW:.*]] = tensor.expand_shape %[[W]] {{.*}} into tensor<1x16x1x3x3xf32>
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[ROWS]], #{{.*}}, #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction", "parallel"]} ins(%[[ROWS_IN]], %[[GW]] : tensor<?x1x1x902xf32>, tensor<1x16x1x3x3xf32>) outs(%[[INIT]] : tensor<?x1x16x840xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[YC:.*]] = tensor.collapse_shape %[[Y]] {{.*}} into tensor<?x16x840xf32>
+// CHECK: %[[YR:.*]] = tensor.expand_shape %[[YC]] {{.*}} into tensor<?x16x28x30xf32>
+// CHECK: %[[R:.*]] = tensor.extract_slice %[[YR]][0, 0, 0, 0] [%{{.*}}, 16, 28, 28] [1, 1, 1, 1]
+// CHECK: return %[[R]]
+func.func @conv2d_bias(%x: tensor<?x1x28x28xf32>, %w: tensor<16x1x3x3xf32>, %b: tensor<16xf32>) -> tensor<?x16x28x28xf32> {
+  %0 = nn.conv2d %x, %w, %b stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<?x1x28x28xf32>, tensor<16x1x3x3xf32>, tensor<16xf32>
+  return %0 : tensor<?x16x28x28xf32>
+}
+
+// -----
+
+// Groups split the channel dims: input [N, G, C/G, H, W], weight
+// [G, O/G, C/G, kH, kW], linalg.conv_2d_ngchw_gfchw, and the result's
+// groups merged again. No bias: the result starts as zeros.
+// CHECK-LABEL: func.func @conv2d_groups_stride_dilation
+// CHECK: %[[INIT:.*]] = linalg.fill {{.*}} -> tensor<2x2x3x3x9xf32>
+// CHECK: %[[IN:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0], [1, 2], [3], [4]] {{.*}} : tensor<2x4x9x10xf32> into tensor<2x2x2x9x10xf32>
+// CHECK: %[[W:.*]] = tensor.expand_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] {{.*}} : tensor<6x2x3x2xf32> into tensor<2x3x2x3x2xf32>
+// CHECK: %[[Y:.*]] = linalg.conv_2d_ngchw_gfchw {dilations = dense<[2, 1]> : vector<2xi64>, strides = dense<[2, 1]> : vector<2xi64>} ins(%[[IN]], %[[W]] : tensor<2x2x2x9x10xf32>, tensor<2x3x2x3x2xf32>) outs(%[[INIT]] : tensor<2x2x3x3x9xf32>)
+// CHECK: tensor.collapse_shape %[[Y]] {{\[}}[0], [1, 2], [3], [4]] : tensor<2x2x3x3x9xf32> into tensor<2x6x3x9xf32>
+func.func @conv2d_groups_stride_dilation(%x: tensor<2x4x9x8xf32>, %w: tensor<6x2x3x2xf32>) -> tensor<2x6x3x9xf32> {
+  %0 = nn.conv2d %x, %w stride = [2, 1] padding = [0, 1] dilation = [2, 1] groups = 2 : tensor<2x4x9x8xf32>, tensor<6x2x3x2xf32>
+  return %0 : tensor<2x6x3x9xf32>
+}
+
+// -----
+
+// Max pooling pads with -inf; ceil_mode's last window reaches one element
+// past the padding (8 + 2 * 1 = 10 rows; windows at 0, 2, 4, 6, 8 of size
+// 3 read 11), so one more -inf goes at the high end.
+// CHECK-LABEL: func.func @max_pool2d_ceil_mode
+// CHECK: %[[LOWEST:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 2, 2]
+// CHECK: tensor.yield %[[LOWEST]]
+// CHECK: } : tensor<?x3x8x6xf32> to tensor<?x3x11x9xf32>
+// CHECK: %[[WINDOW:.*]] = tensor.empty() : tensor<3x3xf32>
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[LOWEST]] : f32)
+// CHECK: linalg.pooling_nchw_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%[[P]], %[[WINDOW]] : tensor<?x3x11x9xf32>, tensor<3x3xf32>) outs(%[[INIT]] : tensor<?x3x5x4xf32>)
+func.func @max_pool2d_ceil_mode(%x: tensor<?x3x8x6xf32>) -> tensor<?x3x5x4xf32> {
+  %0 = nn.max_pool2d %x kernel = [3, 3] stride = [2, 2] padding = [1, 1] dilation = [1, 1] ceil_mode : tensor<?x3x8x6xf32>
+  return %0 : tensor<?x3x5x4xf32>
+}
+
+// -----
+
+// Average pooling: window sums of the zero-padded input divided by each
+// window's divisor, a constant. With ceil_mode, the last row and column of
+// windows hold one input element each of two.
+// CHECK-LABEL: func.func @avg_pool2d_ceil_mode
+// CHECK: %[[P:.*]] = tensor.pad %{{.*}} low[0, 0, 0, 0] high[0, 0, 1, 1]
+// CHECK: %[[SUMS:.*]] = linalg.pooling_nchw_sum {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%[[P]], %{{.*}} : tensor<1x2x6x6xf32>, tensor<2x2xf32>)
+// CHECK: %[[D:.*]] = arith.constant dense<{{\[}}[4.000000e+00, 4.000000e+00, 2.000000e+00], [4.000000e+00, 4.000000e+00, 2.000000e+00], [2.000000e+00, 2.000000e+00, 1.000000e+00]]> : tensor<3x3xf32>
+// CHECK: linalg.generic {{.*}} ins(%[[SUMS]], %[[D]] : tensor<1x2x3x3xf32>, tensor<3x3xf32>)
+// CHECK: arith.divf
+func.func @avg_pool2d_ceil_mode(%x: tensor<1x2x5x5xf32>) -> tensor<1x2x3x3xf32> {
+  %0 = nn.avg_pool2d %x kernel = [2, 2] stride = [2, 2] padding = [0, 0] ceil_mode : tensor<1x2x5x5xf32>
+  return %0 : tensor<1x2x3x3xf32>
+}
+
+// -----
+
+// Padding counts in the divisor with count_include_pad (every 3x3 window
+// at padding 1 divides by 9), not without it (the corner window holds 2x2
+// input elements, the opposite one 3x3).
+// CHECK-LABEL: func.func @avg_pool2d_count_include_pad
+// CHECK: arith.constant dense<9.000000e+00> : tensor<2x2xf32>
+// CHECK-LABEL: func.func @avg_pool2d_exclude_pad
+// CHECK: arith.constant dense<{{\[}}[4.000000e+00, 6.000000e+00], [6.000000e+00, 9.000000e+00]]> : tensor<2x2xf32>
+func.func @avg_pool2d_count_include_pad(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = nn.avg_pool2d %x kernel = [3, 3] stride = [2, 2] padding = [1, 1] count_include_pad : tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+func.func @avg_pool2d_exclude_pad(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x2x2xf32> {
+  %0 = nn.avg_pool2d %x kernel = [3, 3] stride = [2, 2] padding = [1, 1] : tensor<1x1x4x4xf32>
+  return %0 : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// The input gradient: dy spread `stride` apart into zeros with a border of
+// d (k - 1) = 2, the kernel flipped and transposed per group (O and C
+// exchanged), a stride-1 convolution (over wide rows) giving the gradient
+// of the padded input, and the padding cut off.
+// CHECK: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d1, -d3 + 2, -d4 + 2)>
+// CHECK-LABEL: func.func @conv2d_backward_input
+// CHECK-SAME: (%[[DY:.*]]: tensor<?x6x5x5xf32>, %[[W:.*]]: tensor<6x2x3x3xf32>)
+// CHECK: %[[ZEROS:.*]] = linalg.fill {{.*}} -> tensor<?x6x13x13xf32>
+// CHECK: %[[SPREAD:.*]] = tensor.insert_slice %[[DY]] into %[[ZEROS]][0, 0, 2, 2] [%{{.*}}, 6, 5, 5] [1, 1, 2, 2]
+// CHECK: %[[WG:.*]] = tensor.expand_shape %[[W]] {{\[}}[0, 1], [2], [3], [4]] {{.*}} into tensor<2x3x2x3x3xf32>
+// CHECK: %[[FLIPPED:.*]] = linalg.generic {indexing_maps = [#[[FLIP]], #{{.*}}]{{.*}} ins(%[[WG]] : tensor<2x3x2x3x3xf32>) outs(%{{.*}} : tensor<2x2x3x3x3xf32>)
+// CHECK: tensor.collapse_shape %[[FLIPPED]] {{\[}}[0, 1], [2], [3], [4]] : tensor<2x2x3x3x3xf32> into tensor<4x3x3x3xf32>
+// CHECK: tensor.collapse_shape %[[SPREAD]] {{.*}} into tensor<?x6x169xf32>
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<?x2x2x143xf32>)
+// CHECK: tensor.expand_shape {{.*}} into tensor<?x4x11x13xf32>
+// CHECK: %[[DXP:.*]] = tensor.extract_slice {{.*}} to tensor<?x4x11x11xf32>
+// CHECK: tensor.extract_slice %[[DXP]][0, 0, 1, 1] [%{{.*}}, 4, 9, 9] [1, 1, 1, 1] : tensor<?x4x11x11xf32> to tensor<?x4x9x9xf32>
+func.func @conv2d_backward_input(%dy: tensor<?x6x5x5xf32>, %w: tensor<6x2x3x3xf32>) -> tensor<?x4x9x9xf32> {
+  %0 = nn.conv2d_backward_input %dy, %w input_size = [9, 9] stride = [2, 2] padding = [1, 1] dilation = [1, 1] groups = 2 : tensor<?x6x5x5xf32>, tensor<6x2x3x3xf32>
+  return %0 : tensor<?x4x9x9xf32>
+}
+
+// -----
+
+// The weight gradient: one generic, (g, o, c, kh, kw) parallel and
+// (n, oh, ow) reduced, reading the padded input at oh s + kh d.
+// CHECK: #[[XMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d2, d6 * 2 + d3 * 2, d4 + d7)>
+// CHECK: #[[DYMAP:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d0, d1, d6, d7)>
+// CHECK-LABEL: func.func @conv2d_backward_weight
+// CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+// CHECK: linalg.generic {indexing_maps = [#[[XMAP]], #[[DYMAP]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: outs(%{{.*}} : tensor<1x6x2x3x3xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2], [3], [4]] : tensor<1x6x2x3x3xf32> into tensor<6x2x3x3xf32>
+func.func @conv2d_backward_weight(%dy: tensor<?x6x4x9xf32>, %x: tensor<?x2x9x9xf32>) -> tensor<6x2x3x3xf32> {
+  %0 = nn.conv2d_backward_weight %dy, %x kernel_size = [3, 3] stride = [2, 1] padding = [1, 1] dilation = [2, 1] groups = 1 : tensor<?x6x4x9xf32>, tensor<?x2x9x9xf32>
+  return %0 : tensor<6x2x3x3xf32>
+}
+
+// -----
+
+// With stride 1, the weight gradient reads dy as wide rows (zero past OW,
+// so the extra columns add nothing). Loops (g, o, n, c, kh, kw, p): the
+// reduction over p is innermost and contiguous, and one image's rows of dy
+// and x stay in cache while every (c, kh, kw) reads them.
+// CHECK: #[[XROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d0, d3, d6 + d4 * 10 + d5)>
+// CHECK: #[[DYROWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d2, d0, d1, d6)>
+// CHECK: #[[DW:.*]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d3, d4, d5)>
+// CHECK-LABEL: func.func @conv2d_backward_weight_stride_1
+// CHECK: tensor.pad %{{.*}} high[0, 0, 0, 2]
+// CHECK: } : tensor<?x6x8x8xf32> to tensor<?x6x8x10xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[XROWS]], #[[DYROWS]], #[[DW]]], iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}} : tensor<?x1x2x102xf32>, tensor<?x1x6x80xf32>)
+func.func @conv2d_backward_weight_stride_1(%dy: tensor<?x6x8x8xf32>, %x: tensor<?x2x8x8xf32>) -> tensor<6x2x3x3xf32> {
+  %0 = nn.conv2d_backward_weight %dy, %x kernel_size = [3, 3] stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<?x6x8x8xf32>, tensor<?x2x8x8xf32>
+  return %0 : tensor<6x2x3x3xf32>
+}
+
+// -----
+
+// Max pooling's gradient: first each window's argmax as a flat index into
+// its input plane (the first in-bounds element, then any larger one or
+// NaN), then for each input element the gradients of the windows that
+// chose it, read with tensor.extract: with overlapping windows, every
+// window (oh, ow) = ((h + p - kh d) / s, ...) that divides.
+// CHECK-LABEL: func.func @max_pool2d_backward_overlapping
+// CHECK: %[[NONE:.*]] = arith.constant -1 : i64
+// CHECK: %[[ARGMAX:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<?x16x14x14xf32>, tensor<?x16x14x14xi64>)
+// CHECK: arith.cmpi eq, %{{.*}}, %[[NONE]] : i64
+// CHECK: arith.cmpf ogt
+// CHECK: arith.cmpf uno
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}} outs(%{{.*}} : tensor<?x16x28x28xf32>)
+// CHECK: arith.remsi
+// CHECK: tensor.extract %[[ARGMAX]]#1
+// CHECK: tensor.extract %{{.*}}[
+// CHECK: arith.select
+// CHECK: arith.addf
+func.func @max_pool2d_backward_overlapping(%dy: tensor<?x16x14x14xf32>, %x: tensor<?x16x28x28xf32>) -> tensor<?x16x28x28xf32> {
+  %0 = nn.max_pool2d_backward %dy, %x kernel = [3, 3] stride = [2, 2] padding = [1, 1] dilation = [1, 1] : tensor<?x16x14x14xf32>, tensor<?x16x28x28xf32>
+  return %0 : tensor<?x16x28x28xf32>
+}
+
+// -----
+
+// Windows that tile the input (the SmallCNN's 2x2 pooling): each input
+// element has one window, read through an affine map, no gather.
+// CHECK: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 floordiv 2, d3 floordiv 2)>
+// CHECK-LABEL: func.func @max_pool2d_backward_tiles
+// CHECK-SAME: (%[[DY:.*]]: tensor<?x16x14x14xf32>, %{{.*}}: tensor<?x16x28x28xf32>)
+// CHECK: %[[ARGMAX:.*]]:2 = linalg.generic
+// CHECK: linalg.generic {indexing_maps = [#[[WINDOW]], #[[WINDOW]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[ARGMAX]]#1, %[[DY]] : tensor<?x16x14x14xi64>, tensor<?x16x14x14xf32>)
+// CHECK-NOT: tensor.extract
+// CHECK: arith.cmpi eq
+// CHECK: arith.select
+func.func @max_pool2d_backward_tiles(%dy: tensor<?x16x14x14xf32>, %x: tensor<?x16x28x28xf32>) -> tensor<?x16x28x28xf32> {
+  %0 = nn.max_pool2d_backward %dy, %x kernel = [2, 2] stride = [2, 2] padding = [0, 0] dilation = [1, 1] : tensor<?x16x14x14xf32>, tensor<?x16x28x28xf32>
+  return %0 : tensor<?x16x28x28xf32>
+}
