@@ -110,12 +110,23 @@ LogicalResult materializeDonatedResults(func::FuncOp function) {
 /// Same value, but bufferization then sees them read the destination after
 /// the write rather than a buffer the write may have overwritten (lowering
 /// and CSE can make a kernel return the value it also wrote).
+///
+/// One exception: where the source is itself an earlier write's result (a
+/// value donated to two arguments is written into the second from the
+/// first), the terminator that returns it keeps it: there it stands for the
+/// first argument's buffer.
 void readWrittenValues(ModuleOp module) {
   module.walk([](bufferization::MaterializeInDestinationOp write) {
     if (!write.getResult())
       return;
-    write.getSource().replaceUsesWithIf(write.getResult(), [&](OpOperand &use) {
+    Value source = write.getSource();
+    bool sourceIsAWrite =
+        source.getDefiningOp<bufferization::MaterializeInDestinationOp>() !=
+        nullptr;
+    source.replaceUsesWithIf(write.getResult(), [&](OpOperand &use) {
       Operation *user = use.getOwner();
+      if (sourceIsAWrite && user->hasTrait<OpTrait::IsTerminator>())
+        return false;
       return user->getBlock() == write->getBlock() &&
              write->isBeforeInBlock(user);
     });

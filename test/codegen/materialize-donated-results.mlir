@@ -51,6 +51,21 @@ func.func @also_returned(%w: tensor<4xf32>, %g: tensor<4xf32>)
 
 // -----
 
+// One value donated to two arguments: written into the first, then from the
+// first into the second; each donated position returns its own write.
+// CHECK-LABEL: func.func @donated_twice_one_value(
+// CHECK-SAME:      %[[A:[a-z0-9]+]]: tensor<4xf32>, %[[B:[a-z0-9]+]]: tensor<4xf32>, %[[G:[a-z0-9]+]]: tensor<4xf32>)
+// CHECK:         %[[MA:.*]] = bufferization.materialize_in_destination %[[G]] in %[[A]]
+// CHECK:         %[[MB:.*]] = bufferization.materialize_in_destination %[[MA]] in %[[B]]
+// CHECK:         return %[[MA]], %[[MB]]
+func.func @donated_twice_one_value(%a: tensor<4xf32>, %b: tensor<4xf32>, %g: tensor<4xf32>)
+    -> (tensor<4xf32> {nn.donated_argument = 0 : i64},
+        tensor<4xf32> {nn.donated_argument = 1 : i64}) {
+  return %g, %g : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
 // Running the pass twice (nnc-cpu does) writes once.
 // CHECK-LABEL: func.func @idempotent
 // CHECK-COUNT-1: bufferization.materialize_in_destination

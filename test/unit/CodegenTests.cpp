@@ -380,6 +380,26 @@ TEST_F(CodegenTest, DonatedResultsAreWrittenIntoTheirArguments) {
   expectNear(v.data, v1);
 }
 
+// One value donated to two arguments (two optimizer flags set to the same
+// constant, merged by CSE): each argument receives it.
+TEST_F(CodegenTest, OneValueDonatedToTwoArguments) {
+  Executable f = compile(R"mlir(
+func.func @f(%a: tensor<2xf32>, %b: tensor<2xf32>, %x: tensor<2xf32>)
+    -> (tensor<2xf32>, tensor<2xf32> {nn.donated_argument = 0 : i64},
+        tensor<2xf32> {nn.donated_argument = 1 : i64}) {
+  %c = nn.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %y = nn.add %x, %c : tensor<2xf32>, tensor<2xf32>
+  return %y, %c, %c : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+)mlir",
+                         "f");
+  Buffer a({2}, 0.0f), b({2}, 0.0f), x({2}, 10.0f), y({2}, -1.0f);
+  run(f, {&a, &b, &x}, {&y});
+  expectNear(a.data, {1.0f, 2.0f});
+  expectNear(b.data, {1.0f, 2.0f});
+  expectNear(y.data, {11.0f, 12.0f});
+}
+
 TEST_F(CodegenTest, DonatedInputMayNotOverlapAnotherArgument) {
   Executable step = compile(kDonatedStep, "step");
   Buffer x({2, 3}, ramp(6)), w({3, 4}, ramp(12)), out({2, 4});
