@@ -292,6 +292,8 @@ public:
   /// Elementwise power with a tensor exponent (broadcast, promoted).
   Tensor pow(const Tensor &exponent) const;
   Tensor sqrt() const;
+  /// The Gauss error function, elementwise (integers compute in Float).
+  Tensor erf() const;
   /// exp(x) / sum(exp(x)) along `dim`, computed stably (max subtracted).
   Tensor softmax(int64_t dim) const;
   /// x - log(sum(exp(x))) along `dim`, computed stably.
@@ -481,6 +483,7 @@ Tensor masked_select(const Tensor &x, const Tensor &mask);
 Tensor masked_fill(const Tensor &x, const Tensor &mask, const Scalar &value);
 Tensor logsumexp(const Tensor &x, const IntList &dims, bool keepdim = false);
 Tensor sqrt(const Tensor &x);
+Tensor erf(const Tensor &x);
 Tensor softmax(const Tensor &x, int64_t dim);
 Tensor log_softmax(const Tensor &x, int64_t dim);
 

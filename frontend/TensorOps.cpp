@@ -557,6 +557,30 @@ Tensor Tensor::sqrt() const {
   return r.out;
 }
 
+Tensor Tensor::erf() const {
+  checkDefined("erf", *this);
+  Tensor in = isFloatingType(dtype()) ? *this : to(kFloat32);
+  // A plain loop over libm's erf: Halide's erf is float32-only, and erf is
+  // rare enough (GELU) that vectorizing it eagerly is not worth a kernel.
+  Tensor out = traced(OpKind::Erf, {in}, {}, [&] {
+    if (in.dtype() == kFloat64)
+      return mapUnary<double>(in, kFloat64,
+                              [](double v) { return std::erf(v); });
+    // Half and BFloat16 compute in Float.
+    Tensor x = detail::convert(in, kFloat32);
+    return detail::convert(
+        mapUnary<float>(x, kFloat32, [](float v) { return std::erf(v); }),
+        in.dtype());
+  });
+  // d/dx erf(x) = 2 / sqrt(pi) * exp(-x^2).
+  recordGradient(out, "ErfBackward0", {in}, {in}, [](const BackwardArgs &g) {
+    constexpr double kTwoOverSqrtPi = 1.1283791670955126;
+    const Tensor &x = g.saved[0];
+    return Grads{g.grad * ((x * x).neg().exp() * kTwoOverSqrtPi)};
+  });
+  return out;
+}
+
 Tensor Tensor::abs() const {
   checkDefined("abs", *this);
   Tensor out = traced(OpKind::Abs, {*this}, {}, [&] {
@@ -900,6 +924,7 @@ Tensor reshape(const Tensor &x, const IntList &shape) {
 Tensor pow(const Tensor &x, const Scalar &exponent) { return x.pow(exponent); }
 Tensor pow(const Tensor &x, const Tensor &exponent) { return x.pow(exponent); }
 Tensor sqrt(const Tensor &x) { return x.sqrt(); }
+Tensor erf(const Tensor &x) { return x.erf(); }
 Tensor abs(const Tensor &x) { return x.abs(); }
 Tensor sign(const Tensor &x) { return x.sign(); }
 Tensor clamp(const Tensor &x, std::optional<Scalar> min,

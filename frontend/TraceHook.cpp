@@ -126,6 +126,8 @@ const char *toString(OpKind kind) {
     return "avg_pool2d";
   case OpKind::AdaptiveAvgPool2d:
     return "adaptive_avg_pool2d";
+  case OpKind::Erf:
+    return "erf";
   }
   return "?";
 }

@@ -132,6 +132,8 @@ enum class OpKind {
   // nn.adaptive_avg_pool2d: inputs {input}; attrs.shape = the output's
   // {h, w}.
   AdaptiveAvgPool2d,
+  // nn.erf, elementwise (GELU's exact form).
+  Erf,
 };
 
 /// The op's libtorch name ("add", "index_select", "to"), for messages such

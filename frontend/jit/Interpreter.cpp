@@ -326,6 +326,7 @@ private:
         .Case([&](SigmoidOp) { return one(in(0).sigmoid()); })
         .Case([&](ReluOp) { return one(in(0).relu()); })
         .Case([&](SqrtOp) { return one(in(0).sqrt()); })
+        .Case([&](ErfOp) { return one(in(0).erf()); })
         .Case([&](PowOp p) {
           return one(in(0).pow(p.getExponent().convertToDouble()));
         })
