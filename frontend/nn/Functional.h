@@ -10,6 +10,7 @@
 
 #include "frontend/Tensor.h"
 #include "frontend/nn/ConvFunctional.h"
+#include "frontend/nn/LossFunctional.h"
 
 #include <string>
 
