@@ -1,14 +1,16 @@
 //===- frontend/jit/CompileStep.cpp - A whole training step, compiled -----===//
 //
 // The step is assembled from two traces in one module:
-//   @forward(input, target, captures...) -> loss         (traced forward+loss)
-//   @forward_grad(...) -> (loss, d loss / d params...)    (nn-autodiff)
+//   @forward(input, target, captures...) -> loss, new values of the
+//       buffers it updated (BatchNorm's running stats)   (traced forward+loss)
+//   @forward_grad(...) -> (those, d loss / d params...)  (nn-autodiff)
 //   @update(grads..., captures...) -> new values of the tensors it updated
 //                                                        (traced step())
 //   @step(input, target, tensors...) -> (loss, new values...) holds the
 // bodies of both, so forward, backward and update fuse together. Each new
 // value is donated to its tensor's argument (nn.donated_argument): the
-// executable updates parameters and optimizer state in their own memory.
+// executable updates parameters, buffers and optimizer state in their own
+// memory.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/jit/CompileStep.h"
@@ -17,6 +19,7 @@
 #include "codegen/JIT.h"
 #include "codegen/Passes.h"
 #include "frontend/Error.h"
+#include "frontend/jit/DynamicBatch.h"
 #include "frontend/jit/ElementTypes.h"
 #include "frontend/jit/RunExecutable.h"
 #include "passes/Autodiff.h"
@@ -37,10 +40,21 @@
 namespace nnc::jit {
 namespace {
 
+/// What a compiled step is guarded by: the batch's shapes (with a dynamic
+/// batch, all but the batch size) and dtypes, and the mode.
 std::string signatureOf(const Tensor &input, const Tensor &target,
                         const CompileOptions &options) {
-  std::string key = shapeToString(input.sizes()) + toString(input.dtype()) +
-                    shapeToString(target.sizes()) + toString(target.dtype());
+  std::vector<bool> batched = options.dynamicBatch
+                                  ? batchedInputs({input, target})
+                                  : std::vector<bool>{false, false};
+  auto shape = [](const Tensor &t, bool dynamic) {
+    IntList sizes = t.sizes();
+    if (dynamic)
+      sizes[0] = -1; // any batch size
+    return shapeToString(sizes);
+  };
+  std::string key = shape(input, batched[0]) + toString(input.dtype()) +
+                    shape(target, batched[1]) + toString(target.dtype());
   return key + "|" + (options.mode ? options.mode() : std::string());
 }
 
@@ -81,14 +95,26 @@ std::shared_ptr<const CompiledStepProgram>
 buildStep(const TrainingStepSpec &spec, const Tensor &input,
           const Tensor &target, const CompileOptions &options) {
   // 1. Forward + loss.
-  TracedGraph forward = trace(
-      [&](const std::vector<Tensor> &in) {
-        return std::vector<Tensor>{spec.loss(in[0], in[1])};
-      },
-      {input, target});
-  if (forward.numOutputs() != 1 || !forward.mutatedArguments().empty())
-    throw Error("compile_step: the loss function must return one tensor and "
-                "update nothing in place");
+  TensorFunction lossOf = [&](const std::vector<Tensor> &in) {
+    return std::vector<Tensor>{spec.loss(in[0], in[1])};
+  };
+  TracedGraph forward = trace(lossOf, {input, target});
+  // A dynamic batch: traced again one example larger, the dims that differ
+  // become dynamic (DynamicBatch.h); autodiff and the update follow them.
+  if (options.dynamicBatch)
+    generalizeBatch(
+        forward,
+        trace(lossOf, withLargerBatch({input, target},
+                                      batchedInputs({input, target}))));
+  if (forward.numOutputs() != 1)
+    throw Error("compile_step: the loss function must return one tensor");
+  // The forward may update captured buffers in place (BatchNorm's running
+  // statistics): their new values follow the loss among its results.
+  const std::vector<size_t> &forwardMutated = forward.mutatedArguments();
+  for (size_t arg : forwardMutated)
+    if (arg < forward.numInputs())
+      throw Error("compile_step: the loss function must not update its "
+                  "input or target in place");
 
   std::unordered_map<const void *, size_t> parameterIndex;
   for (size_t i = 0; i < spec.parameters.size(); ++i)
@@ -188,7 +214,7 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   // error rather than a silently different update.
   llvm::SmallVector<mlir::Value> updateOperands(spec.parameters.size());
   for (size_t k = 0; k < wrtParams.size(); ++k)
-    updateOperands[wrtParams[k]] = gradResults[1 + k];
+    updateOperands[wrtParams[k]] = gradResults[1 + forwardMutated.size() + k];
   for (size_t i = 0; i < spec.parameters.size(); ++i)
     if (!updateOperands[i])
       throw Error("compile_step: parameter " + std::to_string(i) +
@@ -202,6 +228,12 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   // Each updated tensor's new value is donated to its argument.
   llvm::SmallVector<mlir::Value> results{loss};
   llvm::SmallVector<size_t> donatedTo;
+  for (size_t k = 0; k < forwardMutated.size(); ++k) {
+    results.push_back(gradResults[1 + k]);
+    donatedTo.push_back(
+        2 + argumentIndex.at(idOf(
+                forward.captures()[forwardMutated[k] - forward.numInputs()])));
+  }
   for (size_t k = 0; k < updateMutated.size(); ++k) {
     size_t arg = updateMutated[k];
     if (arg < spec.parameters.size())
@@ -297,10 +329,12 @@ Tensor CompiledStep::operator()(const Tensor &input,
 }
 
 std::string trainingMode(bool training, const optim::Optimizer &optimizer) {
-  std::string mode = training ? "train" : "eval";
+  // The update reads each group's lr tensor, so a new lr needs no retrace;
+  // reading the tensors brings them up to date with options().set_lr().
   for (const optim::OptimizerParamGroup &group : optimizer.param_groups())
-    mode += " lr=" + std::to_string(group.options().get_lr());
-  return mode;
+    group.lr_tensor();
+  return std::string(training ? "train " : "eval ") +
+         optimizer.traced_hyperparameters();
 }
 
 CompiledStep compileTrainingStep(const TrainingStepSpec &spec,

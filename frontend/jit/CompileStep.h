@@ -74,7 +74,9 @@ CompiledStep compileTrainingStep(const TrainingStepSpec &spec,
                                  const CompileOptions &options = {});
 
 /// The step's part of the guard besides the batch: train/eval mode and the
-/// learning rates, which the traced update holds as constants.
+/// hyper-parameters the traced update holds as constants. Not the learning
+/// rates: the update reads the groups' lr tensors, which this brings up to
+/// date first, so a changed lr runs without recompiling.
 std::string trainingMode(bool training, const optim::Optimizer &optimizer);
 
 /// compile_step(model, loss_fn, optimizer, {input, target}): one compiled

@@ -1,8 +1,10 @@
-//===- frontend/optim/Optimizer.cpp - Optimizer state, SGD and Adam -------===//
+//===- frontend/optim/Optimizer.cpp - Optimizer state and updates ---------===//
 //
-// The updates follow torch/optim/sgd.py and adam.py (single-tensor paths)
-// op for op, with in-place ops on parameters and state, so that eager and
-// traced steps compute the same values in the same order.
+// The updates follow torch/optim/{sgd,adam,adamw,rmsprop,adagrad}.py
+// (single-tensor paths, PyTorch 1.13) op for op, with in-place ops on
+// parameters and state, so that eager and traced steps compute the same
+// values in the same order. Where PyTorch multiplies by a Python float lr,
+// these multiply by the group's lr tensor.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/optim/Optimizer.h"
@@ -30,13 +32,36 @@ void checkNonNegative(const char *what, double value) {
   }
 }
 
+void checkBetas(const std::tuple<double, double> &betas) {
+  auto [beta1, beta2] = betas;
+  if (!(beta1 >= 0 && beta1 < 1))
+    throw Error("Invalid beta parameter at index 0: " + std::to_string(beta1));
+  if (!(beta2 >= 0 && beta2 < 1))
+    throw Error("Invalid beta parameter at index 1: " + std::to_string(beta2));
+}
+
+/// `options` as the options of `optimizer`, or an error: a group's options
+/// must be its optimizer's.
+template <class Options>
+const Options &optionsOf(const OptimizerOptions &options,
+                         const char *optimizer) {
+  if (const auto *typed = dynamic_cast<const Options *>(&options))
+    return *typed;
+  throw Error(std::string(optimizer) +
+              ": a param group has the options of another optimizer");
+}
+
+/// Elementwise max(a, b) (torch.maximum), from traceable ops.
+Tensor maximum(const Tensor &a, const Tensor &b) { return where(a > b, a, b); }
+
 //===----------------------------------------------------------------------===//
 // param_groups as JSON (PyTorch's state_dict()["param_groups"])
 //===----------------------------------------------------------------------===//
 
 using nlohmann::ordered_json;
 
-/// A group's hyper-parameters under PyTorch's names, in its order.
+/// A group's hyper-parameters under PyTorch's names, in its order; null
+/// for options of an optimizer nnc does not define.
 ordered_json hyperParameters(const OptimizerOptions &options) {
   if (const auto *sgd = dynamic_cast<const SGDOptions *>(&options))
     return {{"lr", sgd->lr()},
@@ -52,8 +77,29 @@ ordered_json hyperParameters(const OptimizerOptions &options) {
             {"weight_decay", adam->weight_decay()},
             {"amsgrad", adam->amsgrad()}};
   }
-  throw Error("optimizer state_dict: options of an optimizer nnc cannot "
-              "save");
+  if (const auto *adamw = dynamic_cast<const AdamWOptions *>(&options)) {
+    auto [beta1, beta2] = adamw->betas();
+    return {{"lr", adamw->lr()},
+            {"betas", {beta1, beta2}},
+            {"eps", adamw->eps()},
+            {"weight_decay", adamw->weight_decay()},
+            {"amsgrad", adamw->amsgrad()}};
+  }
+  if (const auto *rmsprop = dynamic_cast<const RMSpropOptions *>(&options))
+    return {{"lr", rmsprop->lr()},
+            {"momentum", rmsprop->momentum()},
+            {"alpha", rmsprop->alpha()},
+            {"eps", rmsprop->eps()},
+            {"centered", rmsprop->centered()},
+            {"weight_decay", rmsprop->weight_decay()}};
+  if (const auto *adagrad = dynamic_cast<const AdagradOptions *>(&options))
+    return {
+        {"lr", adagrad->lr()},
+        {"lr_decay", adagrad->lr_decay()},
+        {"eps", adagrad->eps()},
+        {"weight_decay", adagrad->weight_decay()},
+        {"initial_accumulator_value", adagrad->initial_accumulator_value()}};
+  return nullptr;
 }
 
 const ordered_json &field(const ordered_json &group, const char *key,
@@ -82,35 +128,63 @@ bool boolField(const ordered_json &group, const char *key,
   return value.get<bool>();
 }
 
+std::tuple<double, double> betasField(const ordered_json &group,
+                                      const std::string &where) {
+  const ordered_json &betas = field(group, "betas", where);
+  if (!betas.is_array() || betas.size() != 2 || !betas[0].is_number() ||
+      !betas[1].is_number())
+    throw Error(where + ": 'betas' must be a list of two numbers, got " +
+                betas.dump());
+  return {betas[0].get<double>(), betas[1].get<double>()};
+}
+
 /// Options of the same optimizer as `current` with the hyper-parameters of
-/// a saved group. PyTorch-only keys (foreach, capturable, ...) are ignored,
-/// except a maximize nnc cannot do.
+/// a saved group. PyTorch-only keys (foreach, capturable, initial_lr, ...)
+/// are ignored, except a maximize nnc cannot do.
 std::unique_ptr<OptimizerOptions>
 optionsFromJson(const OptimizerOptions &current, const ordered_json &group,
                 const std::string &where) {
   if (group.contains("maximize") && group["maximize"] != false)
     throw Error(where + ": maximize=" + group["maximize"].dump() +
                 " is not supported by nnc");
+  double lr = numberField(group, "lr", where);
   if (dynamic_cast<const SGDOptions *>(&current))
-    return SGDOptions(numberField(group, "lr", where))
+    return SGDOptions(lr)
         .momentum(numberField(group, "momentum", where))
         .dampening(numberField(group, "dampening", where))
         .weight_decay(numberField(group, "weight_decay", where))
         .nesterov(boolField(group, "nesterov", where))
         .clone();
-  if (dynamic_cast<const AdamOptions *>(&current)) {
-    const ordered_json &betas = field(group, "betas", where);
-    if (!betas.is_array() || betas.size() != 2 || !betas[0].is_number() ||
-        !betas[1].is_number())
-      throw Error(where + ": 'betas' must be a list of two numbers, got " +
-                  betas.dump());
-    return AdamOptions(numberField(group, "lr", where))
-        .betas({betas[0].get<double>(), betas[1].get<double>()})
+  if (dynamic_cast<const AdamOptions *>(&current))
+    return AdamOptions(lr)
+        .betas(betasField(group, where))
         .eps(numberField(group, "eps", where))
         .weight_decay(numberField(group, "weight_decay", where))
         .amsgrad(boolField(group, "amsgrad", where))
         .clone();
-  }
+  if (dynamic_cast<const AdamWOptions *>(&current))
+    return AdamWOptions(lr)
+        .betas(betasField(group, where))
+        .eps(numberField(group, "eps", where))
+        .weight_decay(numberField(group, "weight_decay", where))
+        .amsgrad(boolField(group, "amsgrad", where))
+        .clone();
+  if (dynamic_cast<const RMSpropOptions *>(&current))
+    return RMSpropOptions(lr)
+        .momentum(numberField(group, "momentum", where))
+        .alpha(numberField(group, "alpha", where))
+        .eps(numberField(group, "eps", where))
+        .centered(boolField(group, "centered", where))
+        .weight_decay(numberField(group, "weight_decay", where))
+        .clone();
+  if (dynamic_cast<const AdagradOptions *>(&current))
+    return AdagradOptions(lr)
+        .lr_decay(numberField(group, "lr_decay", where))
+        .eps(numberField(group, "eps", where))
+        .weight_decay(numberField(group, "weight_decay", where))
+        .initial_accumulator_value(
+            numberField(group, "initial_accumulator_value", where))
+        .clone();
   throw Error(where + ": options of an optimizer nnc cannot load");
 }
 
@@ -129,6 +203,14 @@ bool parseStateKey(const std::string &key, int64_t &index, std::string &name) {
   index = std::stoll(digits);
   name = key.substr(dot + 1);
   return true;
+}
+
+/// Whether nnc-only state `name` may be absent from saved state `values`
+/// (a PyTorch state_dict lacks it): SGD's "momentum_initialized", which is
+/// 1 once PyTorch has a momentum_buffer.
+bool impliedByPyTorchState(const std::string &name,
+                           const std::map<std::string, Tensor> &values) {
+  return name == "momentum_initialized" && values.count("momentum_buffer");
 }
 
 bool sameNames(const ParamState &a, const ParamState &b) {
@@ -225,35 +307,119 @@ savedStateByPosition(const OrderedDict<std::string, Tensor> &state,
 
 OptimizerOptions::~OptimizerOptions() = default;
 
+OptimizerParamGroup::OptimizerParamGroup(std::vector<Tensor> params)
+    : params_(std::move(params)) {}
+
 OptimizerParamGroup::OptimizerParamGroup(
     std::vector<Tensor> params, std::unique_ptr<OptimizerOptions> options)
     : params_(std::move(params)), options_(std::move(options)) {}
 
 OptimizerParamGroup::OptimizerParamGroup(const OptimizerParamGroup &other)
-    : params_(other.params_), options_(other.options_->clone()) {}
+    : params_(other.params_),
+      options_(other.options_ ? other.options_->clone() : nullptr) {}
 
 OptimizerParamGroup &
 OptimizerParamGroup::operator=(const OptimizerParamGroup &other) {
   params_ = other.params_;
-  options_ = other.options_->clone();
+  options_ = other.options_ ? other.options_->clone() : nullptr;
   return *this;
 }
 
-Optimizer::Optimizer(std::vector<Tensor> params,
-                     std::unique_ptr<OptimizerOptions> defaults) {
-  for (size_t i = 0; i < params.size(); ++i) {
-    const Tensor &p = params[i];
-    if (!p.defined() || p.dtype() != kFloat32)
-      throw Error("optimizer: parameter " + std::to_string(i) +
-                  " must be a defined Float tensor");
-    if (!p.is_leaf())
-      throw Error("optimizer: can't optimize a non-leaf Tensor (parameter " +
-                  std::to_string(i) + ")");
-  }
-  paramGroups_.emplace_back(std::move(params), std::move(defaults));
+namespace {
+const char *const kNoOptions = "optimizer: a param group without options (it "
+                               "takes the optimizer's defaults when added to "
+                               "one)";
+} // namespace
+
+OptimizerOptions &OptimizerParamGroup::options() {
+  if (!options_)
+    throw Error(kNoOptions);
+  return *options_;
+}
+
+const OptimizerOptions &OptimizerParamGroup::options() const {
+  if (!options_)
+    throw Error(kNoOptions);
+  return *options_;
+}
+
+void OptimizerParamGroup::set_options(
+    std::unique_ptr<OptimizerOptions> options) {
+  options_ = std::move(options);
+}
+
+const Tensor &OptimizerParamGroup::lr_tensor() const {
+  double lr = options().get_lr();
+  if (lr_.defined() && lr == lrValue_)
+    return lr_;
+  // Written outside any trace and autograd: the tensor is state a traced
+  // step reads, never a value it computes.
+  NoGradGuard noGrad;
+  TraceHookGuard noTrace(nullptr);
+  if (lr_.defined())
+    lr_.fill_(lr);
+  else
+    lr_ = scalar_tensor(lr);
+  lrValue_ = lr;
+  return lr_;
+}
+
+void OptimizerParamGroup::set_lr(double lr) {
+  options().set_lr(lr);
+  lr_tensor();
+}
+
+Optimizer::Optimizer(std::vector<OptimizerParamGroup> paramGroups,
+                     std::unique_ptr<OptimizerOptions> defaults)
+    : defaults_(std::move(defaults)) {
+  // checkOptions() is the derived class's, so its constructor checks the
+  // groups' options (checkAllOptions()).
+  for (const OptimizerParamGroup &group : paramGroups)
+    paramGroups_.push_back(withOptions(group));
 }
 
 Optimizer::~Optimizer() = default;
+
+OptimizerParamGroup
+Optimizer::withOptions(const OptimizerParamGroup &paramGroup) const {
+  // PyTorch's checks (torch/optim/optimizer.py), parameters numbered across
+  // the optimizer's groups.
+  std::vector<Tensor> existing = parameters();
+  for (size_t i = 0; i < paramGroup.params().size(); ++i) {
+    const Tensor &p = paramGroup.params()[i];
+    std::string which = "parameter " + std::to_string(existing.size() + i);
+    if (!p.defined() || p.dtype() != kFloat32)
+      throw Error("optimizer: " + which + " must be a defined Float tensor");
+    if (!p.is_leaf())
+      throw Error("optimizer: can't optimize a non-leaf Tensor (" + which +
+                  ")");
+    auto same = [&](const Tensor &q) {
+      return q.unsafeGetTensorImpl() == p.unsafeGetTensorImpl();
+    };
+    if (std::any_of(existing.begin(), existing.end(), same) ||
+        std::any_of(paramGroup.params().begin(),
+                    paramGroup.params().begin() + i, same))
+      throw Error("optimizer: some parameters appear in more than one "
+                  "parameter group (" +
+                  which + ")");
+  }
+  return OptimizerParamGroup(paramGroup.params(),
+                             paramGroup.has_options()
+                                 ? paramGroup.options().clone()
+                                 : defaults_->clone());
+}
+
+void Optimizer::add_param_group(const OptimizerParamGroup &paramGroup) {
+  OptimizerParamGroup group = withOptions(paramGroup);
+  checkOptions(group.options());
+  paramGroups_.push_back(std::move(group));
+}
+
+void Optimizer::checkAllOptions() const {
+  checkOptions(*defaults_);
+  for (const OptimizerParamGroup &group : paramGroups_)
+    checkOptions(group.options());
+}
 
 void Optimizer::zero_grad(bool set_to_none) {
   autograd::zeroGrads(parameters(), set_to_none);
@@ -264,6 +430,21 @@ std::vector<Tensor> Optimizer::parameters() const {
   for (const OptimizerParamGroup &group : paramGroups_)
     params.insert(params.end(), group.params().begin(), group.params().end());
   return params;
+}
+
+std::string Optimizer::traced_hyperparameters() const {
+  ordered_json groups = ordered_json::array();
+  for (const OptimizerParamGroup &group : paramGroups_) {
+    ordered_json entry = hyperParameters(group.options());
+    if (entry.is_null()) {
+      // Another optimizer's step() may hold its lr as a constant.
+      entry = {{"lr", group.options().get_lr()}};
+    } else {
+      entry.erase("lr");
+    }
+    groups.push_back(std::move(entry));
+  }
+  return groups.dump();
 }
 
 void Optimizer::init_state() {
@@ -297,6 +478,9 @@ OptimizerStateDict Optimizer::state_dict() const {
   int64_t index = 0;
   for (const OptimizerParamGroup &group : paramGroups_) {
     ordered_json entry = hyperParameters(group.options());
+    if (entry.is_null())
+      throw Error("optimizer state_dict: options of an optimizer nnc cannot "
+                  "save");
     ordered_json params = ordered_json::array();
     for (const Tensor &p : group.params()) {
       if (const ParamState *s = state(p))
@@ -319,12 +503,21 @@ void Optimizer::load_state_dict(const OptimizerStateDict &stateDict) {
   std::vector<Tensor> params = parameters();
   std::vector<std::map<std::string, Tensor>> saved =
       savedStateByPosition(stateDict.state, groups, params.size(), where);
+  for (size_t g = 0; g < groups.options.size(); ++g) {
+    try {
+      checkOptions(*groups.options[g]);
+    } catch (const Error &e) {
+      throw Error(where + ": param_groups[" + std::to_string(g) +
+                  "]: " + e.what());
+    }
+  }
 
   // Every parameter's new state, checked before anything changes. Existing
   // state tensors are kept when the layout is unchanged.
   NoGradGuard noGrad;
   TraceHookGuard noTrace(nullptr);
   std::vector<std::optional<ParamState>> newState(params.size());
+  std::vector<ParamState> freshState(params.size());
   size_t position = 0;
   for (size_t g = 0; g < paramGroups_.size(); ++g) {
     for (const Tensor &p : paramGroups_[g].params()) {
@@ -332,15 +525,18 @@ void Optimizer::load_state_dict(const OptimizerStateDict &stateDict) {
       std::string keyPrefix =
           "state." + std::to_string(groups.indexAt[position]) + ".";
       const std::map<std::string, Tensor> &values = saved[position];
-      ParamState fresh = initialState(p, *groups.options[g]);
+      const ParamState &fresh = freshState[position] =
+          initialState(p, *groups.options[g]);
       ParamState &target = newState[position++].emplace(
           existing && sameNames(*existing, fresh) ? *existing : fresh);
       if (values.empty())
         continue;
       for (const auto &[name, tensor] : target) {
         auto it = values.find(name);
-        if (it == values.end())
+        if (it == values.end() && !impliedByPyTorchState(name, values))
           throw Error(where + ": missing '" + keyPrefix + name + "'");
+        if (it == values.end())
+          continue;
         if (it->second.sizes() != tensor.sizes())
           throw Error(where + ": size mismatch for " + keyPrefix + name +
                       ": copying a tensor with shape " +
@@ -356,21 +552,27 @@ void Optimizer::load_state_dict(const OptimizerStateDict &stateDict) {
     }
   }
 
-  for (size_t g = 0; g < paramGroups_.size(); ++g)
-    paramGroups_[g] = OptimizerParamGroup(paramGroups_[g].params(),
-                                          std::move(groups.options[g]));
+  // set_options keeps each group's lr tensor; lr_tensor() writes the new
+  // lr into it.
+  for (size_t g = 0; g < paramGroups_.size(); ++g) {
+    paramGroups_[g].set_options(std::move(groups.options[g]));
+    paramGroups_[g].lr_tensor();
+  }
   for (size_t i = 0; i < params.size(); ++i) {
     // A parameter without saved state starts afresh, as in PyTorch; state
-    // it had is zeroed in place rather than dropped.
+    // it had is reset in place rather than dropped.
     if (saved[i].empty() && !state(params[i]))
       continue;
     ParamState &target = state_[params[i].unsafeGetTensorImpl()];
     target = std::move(*newState[i]);
-    for (const auto &[name, tensor] : target) {
+    for (size_t k = 0; k < target.size(); ++k) {
+      const auto &[name, tensor] = target[k];
       if (saved[i].empty())
-        tensor.zero_();
-      else
+        tensor.copy_(freshState[i][k].second);
+      else if (saved[i].count(name))
         tensor.copy_(saved[i].at(name));
+      else // impliedByPyTorchState
+        tensor.fill_(1.0f);
     }
   }
 }
@@ -392,8 +594,17 @@ std::unique_ptr<OptimizerOptions> SGDOptions::clone() const {
   return std::make_unique<SGDOptions>(*this);
 }
 
-SGD::SGD(std::vector<Tensor> params, const SGDOptions &options)
-    : Optimizer(std::move(params), options.clone()) {
+SGD::SGD(std::vector<Tensor> params, const SGDOptions &defaults)
+    : SGD({OptimizerParamGroup(std::move(params))}, defaults) {}
+
+SGD::SGD(std::vector<OptimizerParamGroup> paramGroups,
+         const SGDOptions &defaults)
+    : Optimizer(std::move(paramGroups), defaults.clone()) {
+  checkAllOptions();
+}
+
+void SGD::checkOptions(const OptimizerOptions &groupOptions) const {
+  const auto &options = optionsOf<SGDOptions>(groupOptions, "SGD");
   checkNonNegative("learning rate", options.lr());
   checkNonNegative("momentum value", options.momentum());
   checkNonNegative("weight_decay value", options.weight_decay());
@@ -419,7 +630,8 @@ void SGD::step() {
   init_state();
   for (OptimizerParamGroup &group : param_groups()) {
     const auto &options = static_cast<const SGDOptions &>(group.options());
-    float lr = float(options.lr()), momentum = float(options.momentum()),
+    const Tensor &lr = group.lr_tensor();
+    float momentum = float(options.momentum()),
           dampening = float(options.dampening()),
           weightDecay = float(options.weight_decay());
     for (const Tensor &p : group.params()) {
@@ -442,40 +654,86 @@ void SGD::step() {
         }
         update = options.nesterov() ? update + buf * momentum : buf;
       }
-      p.add_(update, -lr);
+      p.sub_(update * lr);
     }
   }
 }
 
 //===----------------------------------------------------------------------===//
-// Adam
+// Adam and AdamW
 //===----------------------------------------------------------------------===//
+
+namespace {
+
+ParamState adamState(const Tensor &param, bool amsgrad) {
+  ParamState state{{"step", scalar_tensor(0)},
+                   {"exp_avg", zeros(param.sizes())},
+                   {"exp_avg_sq", zeros(param.sizes())}};
+  if (amsgrad)
+    state.emplace_back("max_exp_avg_sq", zeros(param.sizes()));
+  return state;
+}
+
+/// Adam's update of `p` from `grad` (weight decay, L2 or decoupled, is the
+/// caller's), with `lr` a 0-d tensor.
+void adamUpdate(const Tensor &p, const Tensor &grad, const ParamState &state,
+                const Tensor &lr, const std::tuple<double, double> &betas,
+                double eps, bool amsgrad) {
+  auto [beta1, beta2] = betas;
+  const Tensor &step = state[0].second;
+  const Tensor &expAvg = state[1].second;
+  const Tensor &expAvgSq = state[2].second;
+  step.add_(1.0f);
+  expAvg.mul_(float(beta1)).add_(grad, float(1 - beta1));
+  // PyTorch's addcmul_ rounds (value * t1) * t2; nnc's addcmul_ rounds
+  // t1 * t2 first, so the product is written out in PyTorch's order.
+  expAvgSq.mul_(float(beta2)).add_(grad * float(1 - beta2) * grad);
+
+  // beta ** step as exp(step * log(beta)): step stays a tensor. In double,
+  // as PyTorch computes them from a Python step: in float, 1 - beta2 ** step
+  // would lose most of its digits to cancellation.
+  Tensor step64 = step.to(kFloat64);
+  Tensor biasCorrection1 = 1.0 - (step64 * std::log(beta1)).exp();
+  Tensor biasCorrection2 = 1.0 - (step64 * std::log(beta2)).exp();
+  Tensor stepSize = (lr.to(kFloat64) / biasCorrection1).to(kFloat32);
+  Tensor biasCorrection2Sqrt = biasCorrection2.sqrt().to(kFloat32);
+  Tensor secondMoment = expAvgSq;
+  if (amsgrad) {
+    const Tensor &maxExpAvgSq = state[3].second;
+    maxExpAvgSq.copy_(maximum(maxExpAvgSq, expAvgSq));
+    secondMoment = maxExpAvgSq;
+  }
+  Tensor denom = secondMoment.sqrt() / biasCorrection2Sqrt + float(eps);
+  p.sub_(expAvg / denom * stepSize);
+}
+
+} // namespace
 
 std::unique_ptr<OptimizerOptions> AdamOptions::clone() const {
   return std::make_unique<AdamOptions>(*this);
 }
 
-Adam::Adam(std::vector<Tensor> params, const AdamOptions &options)
-    : Optimizer(std::move(params), options.clone()) {
+Adam::Adam(std::vector<Tensor> params, const AdamOptions &defaults)
+    : Adam({OptimizerParamGroup(std::move(params))}, defaults) {}
+
+Adam::Adam(std::vector<OptimizerParamGroup> paramGroups,
+           const AdamOptions &defaults)
+    : Optimizer(std::move(paramGroups), defaults.clone()) {
+  checkAllOptions();
+}
+
+void Adam::checkOptions(const OptimizerOptions &groupOptions) const {
+  const auto &options = optionsOf<AdamOptions>(groupOptions, "Adam");
   checkNonNegative("learning rate", options.lr());
   checkNonNegative("epsilon value", options.eps());
+  checkBetas(options.betas());
   checkNonNegative("weight_decay value", options.weight_decay());
-  auto [beta1, beta2] = options.betas();
-  if (!(beta1 >= 0 && beta1 < 1))
-    throw Error("Invalid beta parameter at index 0: " + std::to_string(beta1));
-  if (!(beta2 >= 0 && beta2 < 1))
-    throw Error("Invalid beta parameter at index 1: " + std::to_string(beta2));
 }
 
 ParamState Adam::initialState(const Tensor &param,
                               const OptimizerOptions &groupOptions) const {
-  const auto &options = static_cast<const AdamOptions &>(groupOptions);
-  ParamState state{{"step", scalar_tensor(0)},
-                   {"exp_avg", zeros(param.sizes())},
-                   {"exp_avg_sq", zeros(param.sizes())}};
-  if (options.amsgrad())
-    state.emplace_back("max_exp_avg_sq", zeros(param.sizes()));
-  return state;
+  return adamState(param,
+                   static_cast<const AdamOptions &>(groupOptions).amsgrad());
 }
 
 void Adam::step() {
@@ -483,37 +741,202 @@ void Adam::step() {
   init_state();
   for (OptimizerParamGroup &group : param_groups()) {
     const auto &options = static_cast<const AdamOptions &>(group.options());
-    auto [beta1, beta2] = options.betas();
-    float lr = float(options.lr()), eps = float(options.eps()),
+    const Tensor &lr = group.lr_tensor();
+    float weightDecay = float(options.weight_decay());
+    for (const Tensor &p : group.params()) {
+      if (!p.grad().defined())
+        continue;
+      Tensor grad = p.grad();
+      if (weightDecay != 0)
+        grad = grad + p * weightDecay;
+      adamUpdate(p, grad, *state(p), lr, options.betas(), options.eps(),
+                 options.amsgrad());
+    }
+  }
+}
+
+std::unique_ptr<OptimizerOptions> AdamWOptions::clone() const {
+  return std::make_unique<AdamWOptions>(*this);
+}
+
+AdamW::AdamW(std::vector<Tensor> params, const AdamWOptions &defaults)
+    : AdamW({OptimizerParamGroup(std::move(params))}, defaults) {}
+
+AdamW::AdamW(std::vector<OptimizerParamGroup> paramGroups,
+             const AdamWOptions &defaults)
+    : Optimizer(std::move(paramGroups), defaults.clone()) {
+  checkAllOptions();
+}
+
+void AdamW::checkOptions(const OptimizerOptions &groupOptions) const {
+  const auto &options = optionsOf<AdamWOptions>(groupOptions, "AdamW");
+  checkNonNegative("learning rate", options.lr());
+  checkNonNegative("epsilon value", options.eps());
+  checkBetas(options.betas());
+  checkNonNegative("weight_decay value", options.weight_decay());
+}
+
+ParamState AdamW::initialState(const Tensor &param,
+                               const OptimizerOptions &groupOptions) const {
+  return adamState(param,
+                   static_cast<const AdamWOptions &>(groupOptions).amsgrad());
+}
+
+void AdamW::step() {
+  NoGradGuard noGrad;
+  init_state();
+  for (OptimizerParamGroup &group : param_groups()) {
+    const auto &options = static_cast<const AdamWOptions &>(group.options());
+    const Tensor &lr = group.lr_tensor();
+    float weightDecay = float(options.weight_decay());
+    for (const Tensor &p : group.params()) {
+      if (!p.grad().defined())
+        continue;
+      // PyTorch scales the parameter even when weight_decay is 0.
+      p.mul_(1.0f - lr * weightDecay);
+      adamUpdate(p, p.grad(), *state(p), lr, options.betas(), options.eps(),
+                 options.amsgrad());
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// RMSprop
+//===----------------------------------------------------------------------===//
+
+std::unique_ptr<OptimizerOptions> RMSpropOptions::clone() const {
+  return std::make_unique<RMSpropOptions>(*this);
+}
+
+RMSprop::RMSprop(std::vector<Tensor> params, const RMSpropOptions &defaults)
+    : RMSprop({OptimizerParamGroup(std::move(params))}, defaults) {}
+
+RMSprop::RMSprop(std::vector<OptimizerParamGroup> paramGroups,
+                 const RMSpropOptions &defaults)
+    : Optimizer(std::move(paramGroups), defaults.clone()) {
+  checkAllOptions();
+}
+
+void RMSprop::checkOptions(const OptimizerOptions &groupOptions) const {
+  const auto &options = optionsOf<RMSpropOptions>(groupOptions, "RMSprop");
+  checkNonNegative("learning rate", options.lr());
+  checkNonNegative("epsilon value", options.eps());
+  checkNonNegative("momentum value", options.momentum());
+  checkNonNegative("weight_decay value", options.weight_decay());
+  checkNonNegative("alpha value", options.alpha());
+}
+
+ParamState RMSprop::initialState(const Tensor &param,
+                                 const OptimizerOptions &groupOptions) const {
+  const auto &options = static_cast<const RMSpropOptions &>(groupOptions);
+  ParamState state{{"step", scalar_tensor(0)},
+                   {"square_avg", zeros(param.sizes())}};
+  if (options.momentum() > 0)
+    state.emplace_back("momentum_buffer", zeros(param.sizes()));
+  if (options.centered())
+    state.emplace_back("grad_avg", zeros(param.sizes()));
+  return state;
+}
+
+void RMSprop::step() {
+  NoGradGuard noGrad;
+  init_state();
+  for (OptimizerParamGroup &group : param_groups()) {
+    const auto &options = static_cast<const RMSpropOptions &>(group.options());
+    const Tensor &lr = group.lr_tensor();
+    float alpha = float(options.alpha()), eps = float(options.eps()),
+          weightDecay = float(options.weight_decay()),
+          momentum = float(options.momentum());
+    for (const Tensor &p : group.params()) {
+      if (!p.grad().defined())
+        continue;
+      stateTensor(p, "step").add_(1.0f);
+      Tensor grad = p.grad();
+      if (weightDecay != 0)
+        grad = grad + p * weightDecay;
+      const Tensor &squareAvg = stateTensor(p, "square_avg");
+      // addcmul_(grad, grad, 1 - alpha) in PyTorch's order (see Adam).
+      squareAvg.mul_(alpha).add_(grad * float(1 - options.alpha()) * grad);
+      Tensor avg;
+      if (options.centered()) {
+        const Tensor &gradAvg = stateTensor(p, "grad_avg");
+        gradAvg.mul_(alpha).add_(grad, float(1 - options.alpha()));
+        avg = (squareAvg - gradAvg * gradAvg).sqrt();
+      } else {
+        avg = squareAvg.sqrt();
+      }
+      avg = avg + eps;
+      if (options.momentum() > 0) {
+        const Tensor &buf = stateTensor(p, "momentum_buffer");
+        buf.mul_(momentum).addcdiv_(grad, avg);
+        p.sub_(buf * lr);
+      } else {
+        p.sub_(grad / avg * lr);
+      }
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Adagrad
+//===----------------------------------------------------------------------===//
+
+std::unique_ptr<OptimizerOptions> AdagradOptions::clone() const {
+  return std::make_unique<AdagradOptions>(*this);
+}
+
+Adagrad::Adagrad(std::vector<Tensor> params, const AdagradOptions &defaults)
+    : Adagrad({OptimizerParamGroup(std::move(params))}, defaults) {}
+
+Adagrad::Adagrad(std::vector<OptimizerParamGroup> paramGroups,
+                 const AdagradOptions &defaults)
+    : Optimizer(std::move(paramGroups), defaults.clone()) {
+  checkAllOptions();
+  init_state();
+}
+
+void Adagrad::checkOptions(const OptimizerOptions &groupOptions) const {
+  const auto &options = optionsOf<AdagradOptions>(groupOptions, "Adagrad");
+  checkNonNegative("learning rate", options.lr());
+  checkNonNegative("lr_decay value", options.lr_decay());
+  checkNonNegative("weight_decay value", options.weight_decay());
+  checkNonNegative("initial_accumulator_value value",
+                   options.initial_accumulator_value());
+  checkNonNegative("epsilon value", options.eps());
+}
+
+ParamState Adagrad::initialState(const Tensor &param,
+                                 const OptimizerOptions &) const {
+  // PyTorch and libtorch start every sum at the defaults' value, whatever a
+  // group's own initial_accumulator_value.
+  const auto &options = static_cast<const AdagradOptions &>(defaults());
+  return {{"step", scalar_tensor(0)},
+          {"sum", full(param.sizes(),
+                       float(options.initial_accumulator_value()), kFloat32)}};
+}
+
+void Adagrad::step() {
+  NoGradGuard noGrad;
+  init_state();
+  for (OptimizerParamGroup &group : param_groups()) {
+    const auto &options = static_cast<const AdagradOptions &>(group.options());
+    const Tensor &lr = group.lr_tensor();
+    float lrDecay = float(options.lr_decay()), eps = float(options.eps()),
           weightDecay = float(options.weight_decay());
-    // beta ** step as exp(step * log(beta)): step stays a tensor.
-    float logBeta1 = float(std::log(beta1)), logBeta2 = float(std::log(beta2));
     for (const Tensor &p : group.params()) {
       if (!p.grad().defined())
         continue;
       const Tensor &step = stateTensor(p, "step");
-      const Tensor &expAvg = stateTensor(p, "exp_avg");
-      const Tensor &expAvgSq = stateTensor(p, "exp_avg_sq");
+      const Tensor &sum = stateTensor(p, "sum");
       step.add_(1.0f);
       Tensor grad = p.grad();
       if (weightDecay != 0)
         grad = grad + p * weightDecay;
-      expAvg.mul_(float(beta1)).add_(grad, float(1 - beta1));
-      expAvgSq.mul_(float(beta2)).addcmul_(grad, grad, float(1 - beta2));
-
-      Tensor biasCorrection1 = 1.0f - (step * logBeta1).exp();
-      Tensor biasCorrection2 = 1.0f - (step * logBeta2).exp();
-      Tensor stepSize = lr / biasCorrection1;
-      Tensor biasCorrection2Sqrt = biasCorrection2.sqrt();
-      Tensor secondMoment = expAvgSq;
-      if (options.amsgrad()) {
-        // max(m, v) as v + relu(m - v): traceable with existing ops.
-        const Tensor &maxExpAvgSq = stateTensor(p, "max_exp_avg_sq");
-        maxExpAvgSq.copy_(expAvgSq + (maxExpAvgSq - expAvgSq).relu());
-        secondMoment = maxExpAvgSq;
-      }
-      Tensor denom = secondMoment.sqrt() / biasCorrection2Sqrt + eps;
-      p.sub_(expAvg / denom * stepSize);
+      // clr = lr / (1 + (step - 1) * lr_decay), from the step tensor.
+      Tensor clr = lrDecay != 0 ? lr / ((step - 1.0f) * lrDecay + 1.0f) : lr;
+      sum.addcmul_(grad, grad, 1.0f);
+      Tensor root = sum.sqrt() + eps;
+      p.sub_(grad / root * clr);
     }
   }
 }

@@ -184,6 +184,34 @@ TEST(TrainStep, GuardsRetraceOnBatchShapeAndMode) {
   EXPECT_EQ(step.numCompilations(), 3);
 }
 
+// With a dynamic batch one compilation serves every batch size (an epoch's
+// smaller last batch included), and the steps stay at parity with eager.
+TEST(TrainStep, DynamicBatchCompilesOnceForEveryBatchSize) {
+  nnc::manual_seed(9);
+  nn::Sequential eagerModel = classifier();
+  nnc::manual_seed(9);
+  nn::Sequential compiledModel = classifier();
+  optim::Adam eagerOpt(eagerModel->parameters());
+  optim::Adam compiledOpt(compiledModel->parameters());
+  nn::CrossEntropyLoss loss;
+  nnc::jit::CompiledStep step = nnc::jit::compile_step(
+      compiledModel, loss, compiledOpt, classificationBatch(0),
+      nnc::jit::CompileOptions().dynamic_batch(true));
+  EXPECT_THAT(step.graphText(), HasSubstr("tensor<?x784xf32>"));
+  for (int64_t n : {32, 16, 7, 32}) {
+    auto [x, y] = classificationBatch(static_cast<int>(n));
+    x = x.narrow(0, 0, n).contiguous();
+    y = y.narrow(0, 0, n).contiguous();
+    Tensor expected = eagerStep(eagerModel, loss, eagerOpt, x, y);
+    EXPECT_TRUE(allClose(step(x, y), expected)) << "batch " << n;
+  }
+  EXPECT_EQ(step.numCompilations(), 1);
+  std::vector<Tensor> a = eagerModel->parameters(),
+                      b = compiledModel->parameters();
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_TRUE(allClose(b[i], a[i])) << "parameter " << i;
+}
+
 TEST(TrainStep, GraphHoldsForwardBackwardAndUpdate) {
   nnc::manual_seed(5);
   nn::Sequential model = regressor();
