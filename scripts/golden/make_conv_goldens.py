@@ -19,36 +19,15 @@ would make MBs of files). Everything is float32.
 """
 import json
 import pathlib
-import struct
+import sys
 
 import torch
 import torch.nn.functional as F
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from golden_io import save_safetensors  # noqa: E402
+
 OUT = pathlib.Path(__file__).resolve().parents[2] / "test/golden/conv"
-
-
-def save_safetensors(tensors, metadata, path):
-    header = {"__metadata__": metadata}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().contiguous()
-        assert t.dtype == torch.float32
-        data = t.numpy().astype("<f4").tobytes()
-        header[name] = {
-            "dtype": "F32",
-            "shape": list(t.shape),
-            "data_offsets": [offset, offset + len(data)],
-        }
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # data starts 8-byte aligned
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in chunks:
-            f.write(data)
 
 
 def record(tensors, metadata, name, config, inputs, out):
@@ -108,7 +87,7 @@ def conv_cases():
         config = {"stride": [1, 1], "padding": [1, 1], "dilation": [1, 1],
                   "groups": 1, "block": True}
         record(tensors, metadata, name, config, {"x": x, "w": w, "b": b}, out)
-    save_safetensors(tensors, metadata, OUT / "conv.safetensors")
+    save_safetensors(tensors, OUT / "conv.safetensors", metadata)
 
 
 def pool_cases():
@@ -165,7 +144,7 @@ def pool_cases():
         else:
             out = F.adaptive_avg_pool2d(x, config["output_size"])
         record(tensors, metadata, name, config, {"x": x}, out)
-    save_safetensors(tensors, metadata, OUT / "pool.safetensors")
+    save_safetensors(tensors, OUT / "pool.safetensors", metadata)
 
 
 def main():

@@ -24,13 +24,16 @@ python3-safetensors.
 """
 import csv
 import gzip
-import json
 import math
 import pathlib
+import sys
 import struct
 import tempfile
 
 import torch
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from golden_io import save_safetensors  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DATA = ROOT / "test/golden/data"
@@ -39,26 +42,6 @@ METRICS = ROOT / "test/golden/metrics"
 #===----------------------------------------------------------------------===#
 # Writers
 #===----------------------------------------------------------------------===#
-
-SAFETENSORS_DTYPES = {torch.float32: "F32", torch.float64: "F64", torch.int64: "I64",
-                      torch.int32: "I32", torch.uint8: "U8", torch.bool: "BOOL"}
-
-
-def save_safetensors(tensors, path):
-    """safetensors.torch.save_file's layout (tensors sorted by name)."""
-    header, blobs, offset = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].contiguous()
-        data = t.numpy().tobytes()  # little-endian on every machine we run
-        header[name] = {"dtype": SAFETENSORS_DTYPES[t.dtype],
-                        "shape": list(t.shape),
-                        "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)
-    path.write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
 
 IDX_CODES = {"uint8": (0x08, "B"), "int8": (0x09, "b"), "int16": (0x0B, "h"),
              "int32": (0x0C, "i"), "float32": (0x0D, "f"), "float64": (0x0E, "d")}

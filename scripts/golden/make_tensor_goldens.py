@@ -14,56 +14,15 @@ its str() in PyTorch as UTF-8 bytes ("text", U8). The safetensors file is
 written here (8-byte little-endian header length, JSON header, raw
 little-endian data), so no safetensors package is needed.
 """
-import json
 import pathlib
-import struct
+import sys
 
 import torch
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from golden_io import save_safetensors  # noqa: E402
+
 OUT = pathlib.Path(__file__).resolve().parents[2] / "test/golden/tensor"
-
-DTYPE_NAMES = {
-    torch.float32: "F32",
-    torch.float64: "F64",
-    torch.float16: "F16",
-    torch.bfloat16: "BF16",
-    torch.int64: "I64",
-    torch.int32: "I32",
-    torch.uint8: "U8",
-    torch.bool: "BOOL",
-}
-
-
-def tensor_bytes(t):
-    t = t.contiguous()
-    if t.dtype == torch.bfloat16:
-        # numpy has no bfloat16: its bits are an int16 view.
-        return t.view(torch.int16).numpy().tobytes()
-    return t.numpy().astype(t.numpy().dtype.newbyteorder("<")).tobytes()
-
-
-def save_safetensors(tensors, path):
-    header = {}
-    chunks = []
-    offset = 0
-    for name in sorted(tensors):
-        t = tensors[name]
-        data = tensor_bytes(t)
-        header[name] = {
-            "dtype": DTYPE_NAMES[t.dtype],
-            "shape": list(t.shape),
-            "data_offsets": [offset, offset + len(data)],
-        }
-        chunks.append(data)
-        offset += len(data)
-    text = json.dumps(header, separators=(",", ":")).encode()
-    text += b" " * (-len(text) % 8)  # data starts 8-byte aligned
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)))
-        f.write(text)
-        for data in chunks:
-            f.write(data)
-
 
 def main():
     torch.manual_seed(0)
