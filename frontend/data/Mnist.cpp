@@ -214,10 +214,6 @@ template <class Out> void convertTo(const IdxArray &array, Out *out) {
   }
 }
 
-bool isFloating(IdxType type) {
-  return type == IdxType::Float32 || type == IdxType::Float64;
-}
-
 } // namespace
 
 Tensor to_tensor(const IdxArray &array, std::optional<ScalarType> dtype) {
