@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -11,28 +12,65 @@
 
 namespace nnc::bench {
 
-Record measure(const std::string &caseName, const std::string &impl,
-               const std::function<void()> &fn, int minRepeats,
-               double minTotalMs) {
+/// Milliseconds one call of `fn` took.
+static double timeOneCall(const std::function<void()> &fn) {
   using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
   fn();
-  std::vector<double> times;
-  double total = 0;
-  while (static_cast<int>(times.size()) < minRepeats || total < minTotalMs) {
-    auto start = Clock::now();
-    fn();
-    double ms =
-        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    times.push_back(ms);
-    total += ms;
-  }
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+/// The record of `times` (at least one).
+static Record summarize(const std::string &caseName, const std::string &impl,
+                        std::vector<double> times) {
   std::sort(times.begin(), times.end());
   Record r;
   r.caseName = caseName;
   r.impl = impl;
   r.medianMs = times[times.size() / 2];
   r.minMs = times.front();
+  r.repeats = static_cast<int>(times.size());
   return r;
+}
+
+Record measure(const std::string &caseName, const std::string &impl,
+               const std::function<void()> &fn, int minRepeats,
+               double minTotalMs) {
+  fn();
+  std::vector<double> times;
+  double total = 0;
+  while (static_cast<int>(times.size()) < minRepeats || total < minTotalMs) {
+    times.push_back(timeOneCall(fn));
+    total += times.back();
+  }
+  return summarize(caseName, impl, times);
+}
+
+std::vector<Record> measureInterleaved(const std::string &caseName,
+                                       const std::vector<Impl> &impls,
+                                       int minRepeats, double minTotalMs,
+                                       int rounds) {
+  std::vector<int> callsPerRound;
+  for (const Impl &impl : impls) {
+    double warmUpMs = timeOneCall(impl.run);
+    double perRoundMs = minTotalMs / rounds;
+    int calls =
+        static_cast<int>(std::ceil(perRoundMs / std::max(warmUpMs, 1e-3)));
+    int atLeast = (minRepeats + rounds - 1) / rounds;
+    callsPerRound.push_back(std::clamp(calls, std::max(atLeast, 1), 100000));
+  }
+  std::vector<std::vector<double>> times(impls.size());
+  for (int round = 0; round < rounds; ++round)
+    for (size_t i = 0; i < impls.size(); ++i) {
+      impls[i].run();
+      for (int call = 0; call < callsPerRound[i]; ++call)
+        times[i].push_back(timeOneCall(impls[i].run));
+    }
+  std::vector<Record> records;
+  for (size_t i = 0; i < impls.size(); ++i)
+    records.push_back(summarize(caseName, impls[i].name, times[i]));
+  return records;
 }
 
 static const Record *find(const std::vector<Record> &records,
@@ -65,37 +103,42 @@ static std::vector<std::string> caseNames(const std::vector<Record> &records) {
 }
 
 std::string formatTable(const std::vector<Record> &records,
-                        const std::string &impl, const std::string &baseline) {
+                        const std::vector<Comparison> &comparisons) {
   std::vector<std::string> impls;
   for (const Record &r : records)
     if (std::find(impls.begin(), impls.end(), r.impl) == impls.end())
       impls.push_back(r.impl);
   std::ostringstream os;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%-24s", "case (median ms)");
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%-26s", "case (median ms)");
   os << buf;
   for (const std::string &i : impls) {
-    std::snprintf(buf, sizeof buf, "%12s", i.c_str());
+    std::snprintf(buf, sizeof buf, "%11s", i.c_str());
     os << buf;
   }
-  std::snprintf(buf, sizeof buf, "%16s\n", (impl + "/" + baseline).c_str());
-  os << buf;
-  for (const std::string &c : caseNames(records)) {
-    std::snprintf(buf, sizeof buf, "%-24s", c.c_str());
+  for (const Comparison &c : comparisons) {
+    std::snprintf(buf, sizeof buf, "%17s", (c.impl + "/" + c.baseline).c_str());
+    os << buf;
+  }
+  os << "\n";
+  for (const std::string &name : caseNames(records)) {
+    std::snprintf(buf, sizeof buf, "%-26s", name.c_str());
     os << buf;
     for (const std::string &i : impls) {
-      const Record *r = find(records, c, i);
-      if (r)
-        std::snprintf(buf, sizeof buf, "%12.3f", r->medianMs);
+      if (const Record *r = find(records, name, i))
+        std::snprintf(buf, sizeof buf, "%11.3f", r->medianMs);
       else
-        std::snprintf(buf, sizeof buf, "%12s", "-");
+        std::snprintf(buf, sizeof buf, "%11s", "-");
       os << buf;
     }
-    if (auto s = speedup(records, c, impl, baseline))
-      std::snprintf(buf, sizeof buf, "%15.2fx\n", *s);
-    else
-      std::snprintf(buf, sizeof buf, "%16s\n", "-");
-    os << buf;
+    for (const Comparison &c : comparisons) {
+      if (auto s = speedup(records, name, c.impl, c.baseline))
+        std::snprintf(buf, sizeof buf, "%16.2fx", *s);
+      else
+        std::snprintf(buf, sizeof buf, "%17s", "-");
+      os << buf;
+    }
+    os << "\n";
   }
   return os.str();
 }
@@ -118,6 +161,8 @@ std::string toJson(const std::vector<Record> &records) {
     os << "  {\"case\": \"" << jsonEscape(r.caseName) << "\", \"impl\": \""
        << jsonEscape(r.impl) << "\", \"median_ms\": " << r.medianMs
        << ", \"min_ms\": " << r.minMs;
+    if (r.repeats)
+      os << ", \"repeats\": " << r.repeats;
     if (r.gflops)
       os << ", \"gflops\": " << *r.gflops;
     if (r.gbps)
@@ -129,44 +174,89 @@ std::string toJson(const std::vector<Record> &records) {
 }
 
 std::string speedupChartSvg(const std::vector<Record> &records,
-                            const std::string &impl,
-                            const std::string &baseline,
+                            const std::vector<Comparison> &comparisons,
                             const std::string &title) {
-  std::vector<std::pair<std::string, double>> bars;
-  double maxRatio = 1.0;
-  for (const std::string &c : caseNames(records))
-    if (auto s = speedup(records, c, impl, baseline)) {
-      bars.emplace_back(c, *s);
-      maxRatio = std::max(maxRatio, *s);
-    }
-  const int labelWidth = 200, plotWidth = 440, barHeight = 22, top = 40;
-  int height = top + static_cast<int>(bars.size()) * (barHeight + 8) + 40;
-  double scale = plotWidth / (maxRatio * 1.1);
+  static const char *const colors[] = {"#3a7dc9", "#e08a2c", "#4a9a5b",
+                                       "#8a5bb8", "#c94a3a"};
+  struct Bar {
+    size_t comparison;
+    double ratio;
+  };
+  std::vector<std::pair<std::string, std::vector<Bar>>> groups;
+  // The axis spans at least 0.5x..2x, in whole powers of two.
+  double lowLog2 = -1, highLog2 = 1;
+  for (const std::string &name : caseNames(records)) {
+    std::vector<Bar> bars;
+    for (size_t c = 0; c < comparisons.size(); ++c)
+      if (auto s = speedup(records, name, comparisons[c].impl,
+                           comparisons[c].baseline)) {
+        bars.push_back({c, *s});
+        lowLog2 = std::min(lowLog2, std::floor(std::log2(*s)));
+        highLog2 = std::max(highLog2, std::ceil(std::log2(*s)));
+      }
+    if (!bars.empty())
+      groups.emplace_back(name, bars);
+  }
+  // A margin on both sides of the plot leaves room for the ratios written
+  // beyond the ends of the longest bars.
+  const int labelWidth = 210, margin = 45, plotWidth = 520, barHeight = 14,
+            groupGap = 12;
+  const int legendTop = 34, top = legendTop + 18 * int(comparisons.size()) + 16;
+  int plotHeight = 0;
+  for (const auto &group : groups)
+    plotHeight += int(group.second.size()) * barHeight + groupGap;
+  const int height = top + plotHeight + 40;
+  auto xOf = [&](double log2Ratio) {
+    return labelWidth + margin +
+           (log2Ratio - lowLog2) / (highLog2 - lowLog2) * plotWidth;
+  };
   std::ostringstream os;
   os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
-     << labelWidth + plotWidth + 80 << "\" height=\"" << height
+     << labelWidth + plotWidth + 2 * margin << "\" height=\"" << height
      << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
   os << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
   os << "<text x=\"10\" y=\"22\" font-size=\"15\">" << title << "</text>\n";
-  for (size_t i = 0; i < bars.size(); ++i) {
-    int y = top + static_cast<int>(i) * (barHeight + 8);
-    double w = bars[i].second * scale;
-    const char *color = bars[i].second >= 1.0 ? "#3a7dc9" : "#c94a3a";
-    os << "<text x=\"" << labelWidth - 6 << "\" y=\"" << y + 15
-       << "\" text-anchor=\"end\">" << bars[i].first << "</text>\n";
-    os << "<rect x=\"" << labelWidth << "\" y=\"" << y << "\" width=\"" << w
-       << "\" height=\"" << barHeight << "\" fill=\"" << color << "\"/>\n";
-    char label[32];
-    std::snprintf(label, sizeof label, "%.2fx", bars[i].second);
-    os << "<text x=\"" << labelWidth + w + 4 << "\" y=\"" << y + 15 << "\">"
-       << label << "</text>\n";
+  for (size_t c = 0; c < comparisons.size(); ++c) {
+    int y = legendTop + 18 * int(c);
+    os << "<rect x=\"" << labelWidth << "\" y=\"" << y
+       << "\" width=\"12\" height=\"12\" fill=\"" << colors[c % 5]
+       << "\"/>\n<text x=\"" << labelWidth + 18 << "\" y=\"" << y + 10 << "\">"
+       << comparisons[c].impl << " vs " << comparisons[c].baseline
+       << " (times faster)</text>\n";
   }
-  double one = labelWidth + scale;
-  os << "<line x1=\"" << one << "\" y1=\"" << top - 6 << "\" x2=\"" << one
-     << "\" y2=\"" << height - 30
-     << "\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n";
-  os << "<text x=\"" << one << "\" y=\"" << height - 14
-     << "\" text-anchor=\"middle\">1x (" << baseline << ")</text>\n";
+  // Grid lines and labels at each power of two.
+  for (double p = lowLog2; p <= highLog2; ++p) {
+    double x = xOf(p);
+    char label[32];
+    std::snprintf(label, sizeof label, "%gx", std::exp2(p));
+    os << "<line x1=\"" << x << "\" y1=\"" << top - 4 << "\" x2=\"" << x
+       << "\" y2=\"" << top + plotHeight << "\" stroke=\""
+       << (p == 0 ? "black\" stroke-dasharray=\"4 3" : "#dddddd")
+       << "\"/>\n<text x=\"" << x << "\" y=\"" << top + plotHeight + 16
+       << "\" text-anchor=\"middle\">" << label << "</text>\n";
+  }
+  int y = top;
+  for (const auto &[name, bars] : groups) {
+    os << "<text x=\"" << labelWidth - 6 << "\" y=\""
+       << y + int(bars.size()) * barHeight / 2 + 4 << "\" text-anchor=\"end\">"
+       << name << "</text>\n";
+    for (const Bar &bar : bars) {
+      double one = xOf(0), end = xOf(std::log2(bar.ratio));
+      char label[32];
+      std::snprintf(label, sizeof label, "%.2fx", bar.ratio);
+      os << "<rect x=\"" << std::min(one, end) << "\" y=\"" << y
+         << "\" width=\"" << std::abs(end - one) << "\" height=\""
+         << barHeight - 2 << "\" fill=\"" << colors[bar.comparison % 5]
+         << "\"/>\n<text x=\"" << (end >= one ? end + 4 : end - 4) << "\" y=\""
+         << y + barHeight - 4 << "\" font-size=\"10\" text-anchor=\""
+         << (end >= one ? "start" : "end") << "\">" << label << "</text>\n";
+      y += barHeight;
+    }
+    y += groupGap;
+  }
+  os << "<text x=\"" << xOf(0) << "\" y=\"" << height - 6
+     << "\" text-anchor=\"middle\">speed-up (log scale; right of 1x is "
+        "faster)</text>\n";
   os << "</svg>\n";
   return os.str();
 }

@@ -22,6 +22,8 @@ struct Record {
   std::string impl; // fused | eager | libtorch | openblas | ...
   double medianMs = 0;
   double minMs = 0;
+  /// Timed calls the median and minimum are taken over.
+  int repeats = 0;
   std::optional<double> gflops;
   std::optional<double> gbps;
 };
@@ -32,24 +34,49 @@ Record measure(const std::string &caseName, const std::string &impl,
                const std::function<void()> &fn, int minRepeats = 10,
                double minTotalMs = 300);
 
+/// One implementation of a case: its name (an impl of Record) and one call.
+struct Impl {
+  std::string name;
+  std::function<void()> run;
+};
+
+/// Times several implementations of one case in alternation, so that a
+/// change in the machine's load (other processes) falls on all of them alike
+/// and their ratios hold: after one warm-up call each, `rounds` rounds each
+/// run every impl once untimed (its caches and threads warm again after the
+/// others ran) and then timed for about minTotalMs / rounds, at least
+/// ceil(minRepeats / rounds) calls. One Record per impl, in order.
+std::vector<Record> measureInterleaved(const std::string &caseName,
+                                       const std::vector<Impl> &impls,
+                                       int minRepeats = 20,
+                                       double minTotalMs = 1000,
+                                       int rounds = 10);
+
 /// Ratio median(baseline) / median(impl) for one case; nullopt if missing.
 std::optional<double> speedup(const std::vector<Record> &records,
                               const std::string &caseName,
                               const std::string &impl,
                               const std::string &baseline);
 
-/// The table: one row per case, a column per impl, and impl-vs-baseline.
+/// "impl/baseline": how many times faster impl ran than baseline.
+struct Comparison {
+  std::string impl, baseline;
+};
+
+/// The table: one row per case, a column of medians per impl, and a column
+/// of speed-ups per comparison ("-" where either record is missing).
 std::string formatTable(const std::vector<Record> &records,
-                        const std::string &impl, const std::string &baseline);
+                        const std::vector<Comparison> &comparisons);
 
 /// One JSON object per record, as a JSON array.
 std::string toJson(const std::vector<Record> &records);
 
-/// A horizontal bar chart of impl-vs-baseline speed-ups per case, with the
-/// 1x line marked.
+/// A horizontal bar chart of speed-ups: per case, one bar per comparison
+/// that has both records, on a logarithmic axis (ratios from 0.1x to 50x
+/// share one chart) with bars growing from the 1x line: right is faster,
+/// left slower. A legend names the comparisons.
 std::string speedupChartSvg(const std::vector<Record> &records,
-                            const std::string &impl,
-                            const std::string &baseline,
+                            const std::vector<Comparison> &comparisons,
                             const std::string &title);
 
 /// Writes `text` to `path`; throws std::runtime_error naming the path.
