@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/Tensor.h"
+#include "frontend/Random.h"
 
 #include "frontend/TensorInternal.h"
 #include "frontend/kernels/Kernels.h"
@@ -740,6 +741,7 @@ void manual_seed(uint64_t seed) {
   RandomGenerator &generator = randomGenerator();
   std::lock_guard<std::mutex> lock(generator.mutex);
   generator.engine.seed(seed);
+  detail::seedCounterGenerator(seed);
 }
 
 Tensor empty(const IntList &shape, ScalarType dtype) {

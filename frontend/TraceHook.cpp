@@ -128,6 +128,8 @@ const char *toString(OpKind kind) {
     return "adaptive_avg_pool2d";
   case OpKind::Erf:
     return "erf";
+  case OpKind::RandomUniform:
+    return "random_uniform";
   }
   return "?";
 }

@@ -134,6 +134,9 @@ enum class OpKind {
   AdaptiveAvgPool2d,
   // nn.erf, elementwise (GELU's exact form).
   Erf,
+  // nn.random_uniform: inputs {the generator state [seed, offset]}; the
+  // output's shape and dtype are the samples' (frontend/Random.h).
+  RandomUniform,
 };
 
 /// The op's libtorch name ("add", "index_select", "to"), for messages such

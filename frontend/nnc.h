@@ -22,6 +22,7 @@
 #include "frontend/metrics/ProgressBar.h"
 #include "frontend/nn/Activation.h"
 #include "frontend/nn/Conv.h"
+#include "frontend/nn/Dropout.h"
 #include "frontend/nn/Embedding.h"
 #include "frontend/nn/Functional.h"
 #include "frontend/nn/Init.h"

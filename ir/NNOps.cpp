@@ -567,6 +567,16 @@ LogicalResult ConvertOp::verify() {
   return success();
 }
 
+LogicalResult RandomUniformOp::verify() {
+  auto state = cast<RankedTensorType>(getState().getType());
+  if (state.getShape() != ArrayRef<int64_t>{2})
+    return emitOpError("state must be tensor<2xi64> ([seed, offset]), got ")
+           << state;
+  if (!getType().hasStaticShape())
+    return emitOpError("result shape must be static, got ") << getType();
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Selection and clamping
 //===----------------------------------------------------------------------===//

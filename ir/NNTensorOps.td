@@ -47,6 +47,34 @@ def NN_ConvertOp : NN_Op<"convert", [Pure,
 }
 
 //===----------------------------------------------------------------------===//
+// Random numbers
+//===----------------------------------------------------------------------===//
+
+def NN_RandomUniformOp : NN_Op<"random_uniform", [Pure]> {
+  let summary = "uniform samples in [0, 1) from a counter-based generator";
+  let description = [{
+    Element `i` (row-major) is a function of `state = [seed, offset]` and
+    `offset + i` only: splitmix64 of `seed + (offset + i) * 0x9E3779B97F4A7C15`,
+    whose top 24 bits scaled by 2^-24 give the sample. The eager generator
+    (nnc::detail::counterUniform) computes the same function, so a compiled
+    graph draws exactly the samples eager code would (Dropout's masks), and
+    a generator whose offset is advanced after each draw (an in-place update
+    of `state` the tracer records) draws new ones every call. The result
+    shape is the result type's, static; its element type is a float.
+
+    Example:
+
+    ```mlir
+    %u = nn.random_uniform %state : tensor<2xi64> -> tensor<64x128xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[I64]>:$state);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$state attr-dict `:` type($state) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Comparisons and selection
 //===----------------------------------------------------------------------===//
 

@@ -822,6 +822,73 @@ struct SliceToTensor : OpConversionPattern<nn::SliceOp> {
   }
 };
 
+/// nn.random_uniform: each element from its row-major index and the state
+/// [seed, offset], by the splitmix64 frontend/Random.cpp computes eagerly.
+struct RandomUniformToLinalg : OpConversionPattern<nn::RandomUniformOp> {
+  using OpConversionPattern::OpConversionPattern;
+
+  LogicalResult
+  matchAndRewrite(nn::RandomUniformOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = cast<RankedTensorType>(op.getType());
+    auto stateAt = [&](int64_t i) -> Value {
+      return tensor::ExtractOp::create(
+          rewriter, loc, adaptor.getState(),
+          ValueRange{arith::ConstantIndexOp::create(rewriter, loc, i)});
+    };
+    Value seed = stateAt(0), offset = stateAt(1);
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType());
+    int64_t rank = type.getRank();
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{}, ValueRange{init},
+        SmallVector<AffineMap>{rewriter.getMultiDimIdentityMap(rank)},
+        iterators, [&](OpBuilder &b, Location l, ValueRange) {
+          auto i64 = [&](uint64_t v) -> Value {
+            return arith::ConstantOp::create(
+                b, l, b.getI64IntegerAttr(static_cast<int64_t>(v)));
+          };
+          Value counter = offset;
+          Value linear = i64(0);
+          for (int64_t d = 0; d < rank; ++d) {
+            Value index = arith::IndexCastOp::create(
+                b, l, b.getI64Type(), linalg::IndexOp::create(b, l, d));
+            linear = arith::AddIOp::create(
+                b, l,
+                arith::MulIOp::create(b, l, linear, i64(type.getDimSize(d))),
+                index);
+          }
+          counter = arith::AddIOp::create(b, l, counter, linear);
+          Value z = arith::AddIOp::create(
+              b, l, seed,
+              arith::MulIOp::create(b, l, counter, i64(0x9E3779B97F4A7C15ull)));
+          auto mix = [&](Value v, uint64_t shift, uint64_t factor) -> Value {
+            Value x = arith::XOrIOp::create(
+                b, l, v, arith::ShRUIOp::create(b, l, v, i64(shift)));
+            return arith::MulIOp::create(b, l, x, i64(factor));
+          };
+          z = mix(z, 30, 0xBF58476D1CE4E5B9ull);
+          z = mix(z, 27, 0x94D049BB133111EBull);
+          z = arith::XOrIOp::create(b, l, z,
+                                    arith::ShRUIOp::create(b, l, z, i64(31)));
+          Value top = arith::ShRUIOp::create(b, l, z, i64(40));
+          Value sample = arith::MulFOp::create(
+              b, l, arith::UIToFPOp::create(b, l, b.getF32Type(), top),
+              floatConstant(b, l, b.getF32Type(), 1.0 / 16777216.0));
+          linalg::YieldOp::create(b, l,
+                                  convertScalar(b, l, sample,
+                                                type.getElementType(),
+                                                /*sourceUnsigned=*/false,
+                                                /*targetUnsigned=*/false));
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 /// nn.slice_grad: zeros, with the gradient inserted where the slice read.
 struct SliceGradToTensor : OpConversionPattern<nn::SliceGradOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -1897,15 +1964,15 @@ struct NNLowerToLinalg
         VarianceToNN<nn::VarOp, /*isStd=*/false>,
         VarianceToNN<nn::StdOp, /*isStd=*/true>, LogSumExpToNN>(context);
     // The dtype and indexing ops (ir/NNTensorOps.td).
-    patterns
-        .add<ElementwiseToLinalg<nn::AbsOp>, ElementwiseToLinalg<nn::SignOp>,
-             ElementwiseToLinalg<nn::PowTensorOp>,
-             ElementwiseToLinalg<nn::WhereOp>, ElementwiseToLinalg<nn::EqOp>,
-             ElementwiseToLinalg<nn::NeOp>, ElementwiseToLinalg<nn::LtOp>,
-             ElementwiseToLinalg<nn::LeOp>, ElementwiseToLinalg<nn::GtOp>,
-             ElementwiseToLinalg<nn::GeOp>, ClampToLinalg, ConvertToLinalg,
-             PermuteToLinalg, SliceToTensor, SliceGradToTensor, ConcatToTensor,
-             IndexSelectToLinalg, GatherToLinalg, ScatterAddToLoops>(context);
+    patterns.add<
+        ElementwiseToLinalg<nn::AbsOp>, ElementwiseToLinalg<nn::SignOp>,
+        ElementwiseToLinalg<nn::PowTensorOp>, ElementwiseToLinalg<nn::WhereOp>,
+        ElementwiseToLinalg<nn::EqOp>, ElementwiseToLinalg<nn::NeOp>,
+        ElementwiseToLinalg<nn::LtOp>, ElementwiseToLinalg<nn::LeOp>,
+        ElementwiseToLinalg<nn::GtOp>, ElementwiseToLinalg<nn::GeOp>,
+        ClampToLinalg, ConvertToLinalg, PermuteToLinalg, SliceToTensor,
+        SliceGradToTensor, ConcatToTensor, IndexSelectToLinalg, GatherToLinalg,
+        ScatterAddToLoops, RandomUniformToLinalg>(context);
     // Convolution and pooling (ir/NNConvOps.td).
     nnc::populateConvToLinalgPatterns(patterns);
     patterns.add<

@@ -11,6 +11,7 @@
 
 #include "frontend/Autograd.h"
 #include "frontend/Error.h"
+#include "frontend/Random.h"
 #include "frontend/jit/ElementTypes.h"
 #include "frontend/nn/ConvFunctional.h"
 #include "frontend/nn/Functional.h"
@@ -492,6 +493,14 @@ private:
           return one(nn::functional::avg_pool2d(
               in(0), pairOf(p.getKernel()), pairOf(p.getStride()),
               pairOf(p.getPadding()), p.getCeilMode(), p.getCountIncludePad()));
+        })
+        .Case([&](RandomUniformOp r) {
+          auto type = llvm::cast<mlir::RankedTensorType>(r.getType());
+          Tensor state = in(0).contiguous();
+          const int64_t *s = state.data_ptr<int64_t>();
+          return one(
+              detail::counterUniform(s[0], s[1], IntList(type.getShape()),
+                                     *scalarTypeOf(type.getElementType())));
         })
         .Case([&](FusionOp) { return runBlock(op.getRegion(0).front()); })
         .Default([&](mlir::Operation *) -> std::vector<Tensor> {

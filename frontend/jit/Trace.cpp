@@ -222,6 +222,10 @@ private:
     case OpKind::Erf:
       expectOperands(1, "erf");
       return mlir::nn::ErfOp::create(b, loc, in[0]);
+    case OpKind::RandomUniform:
+      expectOperands(1, "random_uniform");
+      return mlir::nn::RandomUniformOp::create(
+          b, loc, tensorTypeOf(output, &ctx_), in[0]);
     case OpKind::Softmax:
       expectOperands(1, "softmax");
       return mlir::nn::SoftmaxOp::create(b, loc, in[0], attrs.dims.at(0));
