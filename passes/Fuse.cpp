@@ -151,13 +151,15 @@ int64_t resultBytes(Operation *op) {
 struct FusionGroup {
   Operation *root = nullptr;
   SmallVector<Operation *> ops;
-  bool hasContraction = false;
+  /// The region's matmul or convolution, if it has one (at most one).
+  Operation *contraction = nullptr;
   bool hasReduction = false;
 
   void add(Operation *op) {
     ops.push_back(op);
     FusionClass kind = classify(op);
-    hasContraction |= kind == FusionClass::Contraction;
+    if (kind == FusionClass::Contraction)
+      contraction = op;
     hasReduction |= kind == FusionClass::Reduction;
   }
   bool onlyViews() const {
@@ -411,9 +413,13 @@ private:
       return {false, "not fused: producer has users outside the region"};
     }
     if (classify(consumer) == FusionClass::Contraction)
-      return {false, "not fused: nn.matmul takes epilogues, not prologues"};
-    if (producerKind == FusionClass::Contraction && region.hasContraction)
-      return {false, "not fused: the region already holds an nn.matmul"};
+      return {false, ("not fused: " + consumer->getName().getStringRef() +
+                      " takes epilogues, not prologues")
+                         .str()};
+    if (producerKind == FusionClass::Contraction && region.contraction)
+      return {false, ("not fused: the region already holds an " +
+                      region.contraction->getName().getStringRef())
+                         .str()};
     auto epilogue = epilogueOf.find(producer);
     if (region.hasReduction && epilogue != epilogueOf.end())
       return {false, llvm::formatv("not fused: kept with its {0}#{1} as an "
@@ -421,12 +427,16 @@ private:
                                    epilogue->second->getName(),
                                    position.lookup(epilogue->second))
                          .str()};
-    bool joinsMatmulWithReduction =
-        (producerKind == FusionClass::Contraction && region.hasReduction) ||
-        (producerKind == FusionClass::Reduction && region.hasContraction);
-    if (joinsMatmulWithReduction)
-      return {false,
-              "not fused: a region with nn.matmul takes only elementwise ops"};
+    Operation *contraction =
+        producerKind == FusionClass::Contraction && region.hasReduction
+            ? producer
+        : producerKind == FusionClass::Reduction ? region.contraction
+                                                 : nullptr;
+    if (contraction)
+      return {false, ("not fused: a region with " +
+                      contraction->getName().getStringRef() +
+                      " takes only elementwise ops")
+                         .str()};
     int64_t saved = 2 * resultBytes(producer);
     if (saved < minSavedBytes)
       return {false, llvm::formatv("not fused: saves only {0} bytes "
