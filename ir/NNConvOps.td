@@ -2,8 +2,9 @@
 //
 // The convolution family of nn ops, in NCHW layout as PyTorch's: conv2d
 // (stride, padding, dilation, groups, optional bias), max_pool2d and
-// avg_pool2d (adaptive average pooling traces as avg_pool2d when the input
-// size divides the output size), and the backward ops their VJPs emit
+// avg_pool2d (adaptive average pooling traces as avg_pool2d when each
+// output size divides the input size, else as two nn.matmul with constant
+// window matrices), and the backward ops their VJPs emit
 // (ir/NNConvGradients.cpp). Included from ir/NNOps.td, so the ops belong to
 // the dialect's one generated op list. Every window attribute is a pair
 // [along H, along W]; only the batch dim may be dynamic. Result-type
@@ -333,7 +334,10 @@ def NN_AvgPool2dOp : NN_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor,
     the input without it; the part of a `ceil_mode` window beyond the
     padding never counts. `adaptive_avg_pool2d` to an output size that
     divides the input size is this op with `kernel = stride = input /
-    output`.
+    output`; other sizes give windows of different lengths that may
+    overlap, which the tracer emits as `P_h x P_w^T` per plane: two
+    `nn.matmul` with `nn.constant` matrices holding `1 / length` in each
+    window's columns.
 
     Example:
 

@@ -361,27 +361,57 @@ private:
 
   /// adaptive_avg_pool2d as the nn.avg_pool2d it equals when each output
   /// size divides the input size (equal windows, kernel = stride = input /
-  /// output); PyTorch's uneven windows have no nn op yet.
+  /// output). Otherwise PyTorch's windows differ in size and may overlap,
+  /// but the op stays linear and separable: out = P_h x P_w^T per plane,
+  /// two nn.matmul with constant window matrices, so autodiff, fusion and
+  /// lowering treat it like any other matmul.
   mlir::Value adaptiveAvgPool2d(mlir::Value input,
                                 const std::vector<int64_t> &outputSize) {
     auto type = mlir::cast<mlir::RankedTensorType>(input.getType());
-    std::vector<int64_t> kernel;
-    for (int dim = 0; dim < 2; ++dim) {
-      int64_t size = type.getDimSize(2 + dim), output = outputSize.at(dim);
-      if (output < 1 || size % output != 0)
-        throw Error("jit::trace: adaptive_avg_pool2d from " +
-                    std::to_string(type.getDimSize(2)) + "x" +
-                    std::to_string(type.getDimSize(3)) + " to " +
-                    std::to_string(outputSize.at(0)) + "x" +
-                    std::to_string(outputSize.at(1)) +
-                    " cannot be compiled yet: each output size must divide "
-                    "the input size");
-      kernel.push_back(size / output);
+    int64_t height = type.getDimSize(2), width = type.getDimSize(3);
+    int64_t outHeight = outputSize.at(0), outWidth = outputSize.at(1);
+    mlir::Location loc = builder_.getUnknownLoc();
+    if (outHeight > 0 && outWidth > 0 && height % outHeight == 0 &&
+        width % outWidth == 0) {
+      std::vector<int64_t> kernel = {height / outHeight, width / outWidth};
+      return mlir::nn::AvgPool2dOp::create(builder_, loc, input, kernel, kernel,
+                                           {0, 0}, /*ceilMode=*/false,
+                                           /*countIncludePad=*/true);
     }
-    return mlir::nn::AvgPool2dOp::create(builder_, builder_.getUnknownLoc(),
-                                         input, kernel, kernel, {0, 0},
-                                         /*ceilMode=*/false,
-                                         /*countIncludePad=*/true);
+    mlir::Type elementType = type.getElementType();
+    // [N, C, H, W] x [W, OW] -> [N, C, H, OW]: a rank-2 rhs, one matmul
+    // over all rows; then [OH, H] x [N, C, H, OW], broadcast over N and C.
+    mlir::Value widthPooled = mlir::nn::MatMulOp::create(
+        builder_, loc, input,
+        adaptiveWindows(width, outWidth, /*transposed=*/true, elementType));
+    return mlir::nn::MatMulOp::create(
+        builder_, loc,
+        adaptiveWindows(height, outHeight, /*transposed=*/false, elementType),
+        widthPooled);
+  }
+
+  /// The [output, input] matrix (or its transpose) whose row i averages
+  /// adaptive pooling window i: columns [floor(i * input / output),
+  /// ceil((i + 1) * input / output)) hold 1 / the window's length.
+  mlir::Value adaptiveWindows(int64_t input, int64_t output, bool transposed,
+                              mlir::Type elementType) {
+    auto type = mlir::RankedTensorType::get(
+        {transposed ? input : output, transposed ? output : input},
+        elementType);
+    std::vector<double> weights(input * output, 0.0);
+    for (int64_t i = 0; i < output; ++i) {
+      int64_t start = i * input / output;
+      int64_t end = ((i + 1) * input + output - 1) / output;
+      for (int64_t j = start; j < end; ++j)
+        weights[transposed ? j * output + i : i * input + j] =
+            1.0 / static_cast<double>(end - start);
+    }
+    llvm::SmallVector<mlir::Attribute> elements;
+    for (double weight : weights)
+      elements.push_back(builder_.getFloatAttr(elementType, weight));
+    return mlir::nn::ConstantOp::create(
+        builder_, builder_.getUnknownLoc(),
+        mlir::DenseElementsAttr::get(type, elements));
   }
 
   static mlir::nn::Reduction reductionOf(const OpAttrs &attrs) {
