@@ -1,17 +1,71 @@
 //===- frontend/optim/Scheduler.cpp - Learning-rate schedulers ------------===//
 //
 // get_lrs() follow get_lr() of torch/optim/lr_scheduler.py (PyTorch 1.13)
-// term for term, so the double results match PyTorch's.
+// term for term, so the double results match PyTorch's. state_dict() is
+// PyTorch's dict as JSON (nlohmann's doubles round-trip exactly, as
+// Python's json does).
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/optim/Scheduler.h"
 
 #include "frontend/Error.h"
 
+#include <nlohmann/json.hpp>
+
 #include <cmath>
+#include <set>
 #include <string>
 
 namespace nnc::optim {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+/// A list of lrs of the state_dict: one number per param group.
+std::vector<double> lrList(const ordered_json &state, const char *key,
+                           size_t numGroups, const std::string &where) {
+  const ordered_json &value = state.at(key);
+  if (!value.is_array())
+    throw Error(where + ": '" + key + "' must be a list of numbers, got " +
+                value.dump());
+  if (value.size() != numGroups)
+    throw Error(where + ": '" + key + "' has " + std::to_string(value.size()) +
+                " entries, the optimizer has " + std::to_string(numGroups) +
+                " param groups");
+  std::vector<double> lrs;
+  for (const ordered_json &lr : value) {
+    if (!lr.is_number())
+      throw Error(where + ": '" + key + "' must be a list of numbers, got " +
+                  value.dump());
+    lrs.push_back(lr.get<double>());
+  }
+  return lrs;
+}
+
+/// The integer `key` of the state_dict.
+int64_t integerField(const ordered_json &state, const char *key,
+                     const std::string &where) {
+  const ordered_json &value = state.at(key);
+  if (!value.is_number_integer())
+    throw Error(where + ": '" + key + "' must be an integer, got " +
+                value.dump());
+  return value.get<int64_t>();
+}
+
+void checkStepSize(int64_t stepSize) {
+  if (stepSize <= 0)
+    throw Error("StepLR: step_size must be positive, got " +
+                std::to_string(stepSize));
+}
+
+void checkTMax(int64_t tMax) {
+  if (tMax <= 0)
+    throw Error("CosineAnnealingLR: T_max must be positive, got " +
+                std::to_string(tMax));
+}
+
+} // namespace
 
 LRScheduler::LRScheduler(Optimizer &optimizer)
     : optimizer_(optimizer), baseLrs_(get_current_lrs()), lastLrs_(baseLrs_) {}
@@ -37,11 +91,100 @@ void LRScheduler::step() {
     optimizer_.param_groups()[g].set_lr(lastLrs_[g]);
 }
 
+LRSchedulerStateDict LRScheduler::state_dict() const {
+  ordered_json state = ordered_json::object();
+  for (const HyperParameter &hyper : hyperParameters()) {
+    if (hyper.isInteger)
+      state[hyper.name] = static_cast<int64_t>(hyper.value);
+    else
+      state[hyper.name] = hyper.value;
+  }
+  state["base_lrs"] = baseLrs_;
+  state["last_epoch"] = lastEpoch_;
+  // PyTorch's bookkeeping: its constructor's initial step counts too.
+  state["verbose"] = false;
+  state["_step_count"] = lastEpoch_ + 1;
+  state["_get_lr_called_within_step"] = false;
+  state["_last_lr"] = lastLrs_;
+  return {state.dump()};
+}
+
+void LRScheduler::load_state_dict(const LRSchedulerStateDict &stateDict) {
+  const std::string where = std::string(name()) + " load_state_dict";
+  ordered_json state;
+  try {
+    state = ordered_json::parse(stateDict.state);
+  } catch (const ordered_json::parse_error &e) {
+    throw Error(where + ": the state_dict is not valid JSON: " + e.what());
+  }
+  if (!state.is_object())
+    throw Error(where + ": the state_dict must be a JSON object, got " +
+                state.dump());
+
+  std::vector<HyperParameter> hypers = hyperParameters();
+  std::vector<std::string> required = {"base_lrs", "last_epoch", "_last_lr"};
+  for (const HyperParameter &hyper : hypers)
+    required.push_back(hyper.name);
+  std::set<std::string> known(required.begin(), required.end());
+  known.insert({"verbose", "_step_count", "_get_lr_called_within_step"});
+  std::string missing, unexpected;
+  for (const std::string &key : required)
+    if (!state.contains(key))
+      missing += (missing.empty() ? "'" : ", '") + key + "'";
+  for (const auto &item : state.items())
+    if (!known.count(item.key()))
+      unexpected += (unexpected.empty() ? "'" : ", '") + item.key() + "'";
+  if (!unexpected.empty())
+    throw Error(where + ": unexpected key(s) " + unexpected +
+                (missing.empty() ? "" : " and missing key(s) " + missing) +
+                "; is it the state_dict of another kind of scheduler?");
+  if (!missing.empty())
+    throw Error(where + ": missing key(s) " + missing);
+
+  size_t numGroups = optimizer_.param_groups().size();
+  std::vector<double> baseLrs = lrList(state, "base_lrs", numGroups, where);
+  std::vector<double> lastLrs = lrList(state, "_last_lr", numGroups, where);
+  int64_t lastEpoch = integerField(state, "last_epoch", where);
+  if (lastEpoch < 0)
+    throw Error(where + ": 'last_epoch' must be >= 0, got " +
+                std::to_string(lastEpoch));
+  std::vector<double> values;
+  for (const HyperParameter &hyper : hypers) {
+    const ordered_json &value = state.at(hyper.name);
+    if (hyper.isInteger) {
+      values.push_back(double(integerField(state, hyper.name, where)));
+      continue;
+    }
+    if (!value.is_number())
+      throw Error(where + ": '" + hyper.name + "' must be a number, got " +
+                  value.dump());
+    values.push_back(value.get<double>());
+  }
+  // The last check; everything is taken only after it passed.
+  try {
+    setHyperParameters(values);
+  } catch (const Error &e) {
+    throw Error(where + ": " + e.what());
+  }
+  baseLrs_ = std::move(baseLrs);
+  lastLrs_ = std::move(lastLrs);
+  lastEpoch_ = lastEpoch;
+}
+
 StepLR::StepLR(Optimizer &optimizer, int64_t step_size, double gamma)
     : LRScheduler(optimizer), stepSize_(step_size), gamma_(gamma) {
-  if (step_size <= 0)
-    throw Error("StepLR: step_size must be positive, got " +
-                std::to_string(step_size));
+  checkStepSize(step_size);
+}
+
+std::vector<LRScheduler::HyperParameter> StepLR::hyperParameters() const {
+  return {{"step_size", double(stepSize_), /*isInteger=*/true},
+          {"gamma", gamma_, /*isInteger=*/false}};
+}
+
+void StepLR::setHyperParameters(const std::vector<double> &values) {
+  checkStepSize(int64_t(values[0]));
+  stepSize_ = int64_t(values[0]);
+  gamma_ = values[1];
 }
 
 std::vector<double> StepLR::get_lrs() {
@@ -55,9 +198,19 @@ std::vector<double> StepLR::get_lrs() {
 CosineAnnealingLR::CosineAnnealingLR(Optimizer &optimizer, int64_t T_max,
                                      double eta_min)
     : LRScheduler(optimizer), tMax_(T_max), etaMin_(eta_min) {
-  if (T_max <= 0)
-    throw Error("CosineAnnealingLR: T_max must be positive, got " +
-                std::to_string(T_max));
+  checkTMax(T_max);
+}
+
+std::vector<LRScheduler::HyperParameter>
+CosineAnnealingLR::hyperParameters() const {
+  return {{"T_max", double(tMax_), /*isInteger=*/true},
+          {"eta_min", etaMin_, /*isInteger=*/false}};
+}
+
+void CosineAnnealingLR::setHyperParameters(const std::vector<double> &values) {
+  checkTMax(int64_t(values[0]));
+  tMax_ = int64_t(values[0]);
+  etaMin_ = values[1];
 }
 
 std::vector<double> CosineAnnealingLR::get_lrs() {

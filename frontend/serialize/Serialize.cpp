@@ -9,6 +9,8 @@ namespace {
 
 /// The metadata key of an optimizer's param_groups JSON.
 constexpr const char *kParamGroupsKey = "param_groups";
+/// The metadata key of an LR scheduler's state_dict JSON.
+constexpr const char *kLRSchedulerKey = "lr_scheduler";
 
 } // namespace
 
@@ -38,6 +40,21 @@ void load(optim::Optimizer &optimizer, const std::string &path) {
     state.state.insert(name, tensor);
   state.param_groups = paramGroups->second;
   optimizer.load_state_dict(state);
+}
+
+void save(const optim::LRScheduler &scheduler, const std::string &path) {
+  safetensors::save_file(std::map<std::string, Tensor>(), path,
+                         {{kLRSchedulerKey, scheduler.state_dict().state}});
+}
+
+void load(optim::LRScheduler &scheduler, const std::string &path) {
+  safetensors::Metadata metadata =
+      safetensors::load_file_with_metadata(path).metadata;
+  auto state = metadata.find(kLRSchedulerKey);
+  if (state == metadata.end())
+    throw Error(path + ": no '" + kLRSchedulerKey +
+                "' in the metadata; not an LR scheduler's state_dict");
+  scheduler.load_state_dict({state->second});
 }
 
 } // namespace nnc

@@ -3,7 +3,9 @@
 // As torch::save / torch::load, but to safetensors files that PyTorch and
 // the Hugging Face tools read: a module's state_dict, or an optimizer's
 // state_dict flattened as optim::OptimizerStateDict describes (the
-// param_groups JSON under the "param_groups" metadata key).
+// param_groups JSON under the "param_groups" metadata key), or an LR
+// scheduler's state_dict (a file of no tensors, the JSON under the
+// "lr_scheduler" metadata key).
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_FRONTEND_SERIALIZE_SERIALIZE_H
@@ -11,6 +13,7 @@
 
 #include "frontend/nn/Module.h"
 #include "frontend/optim/Optimizer.h"
+#include "frontend/optim/Scheduler.h"
 
 #include <string>
 
@@ -37,6 +40,11 @@ nn::IncompatibleKeys load(const nn::ModuleHolder<Contained> &module,
 void save(const optim::Optimizer &optimizer, const std::string &path);
 /// Reads `path` into the optimizer with load_state_dict.
 void load(optim::Optimizer &optimizer, const std::string &path);
+
+/// Writes scheduler.state_dict() to `path`.
+void save(const optim::LRScheduler &scheduler, const std::string &path);
+/// Reads `path` into the scheduler with load_state_dict.
+void load(optim::LRScheduler &scheduler, const std::string &path);
 
 } // namespace nnc
 

@@ -2,7 +2,8 @@
 //
 // LayerNorm, BatchNorm1d/2d, Embedding, LeakyReLU and GELU (and erf, which
 // GELU needs): eagerly against PyTorch's outputs, gradients and running
-// statistics (golden files written by scripts/golden/make_layer_goldens.py),
+// statistics (golden files written by scripts/golden/make_layer_goldens.py;
+// Embedding's max_norm and scale_grad_by_freq by make_embedding_goldens.py),
 // traced and compiled against eager (and the reference interpreter), and
 // BatchNorm's running statistics through compile() and compile_step.
 //
@@ -625,6 +626,182 @@ TEST_F(LayersTest, CompileStepUpdatesRunningStatsLikeEager) {
     nnc::jit::CompiledFunction evalFn = nnc::jit::compile(compiledModel, x);
     EXPECT_TRUE(allClose(evalFn({x})[0], eagerModel(x), 1e-4, 1e-5));
   }
+}
+
+//===----------------------------------------------------------------------===//
+// Embedding's max_norm, norm_type, scale_grad_by_freq and sparse
+//===----------------------------------------------------------------------===//
+
+/// embedding_options.safetensors, written by
+/// scripts/golden/make_embedding_goldens.py.
+const nnc::safetensors::Contents &embeddingGolden() {
+  static const nnc::safetensors::Contents contents =
+      nnc::safetensors::load_file_with_metadata(
+          std::string(NNC_LAYERS_GOLDEN_DIR) +
+          "/embedding_options.safetensors");
+  return contents;
+}
+
+/// Its tensor "<name>.<role>" (a copy, so tests may write into it).
+Tensor embeddingGoldenTensor(const std::string &name, const std::string &role) {
+  return embeddingGolden().tensors.at(name + "." + role).clone();
+}
+
+/// The embedding_options cases: name and Embedding options.
+std::vector<std::pair<std::string, nn::EmbeddingOptions>>
+embeddingOptionCases() {
+  std::vector<std::pair<std::string, nn::EmbeddingOptions>> cases;
+  for (const auto &[name, text] : embeddingGolden().metadata) {
+    nlohmann::json config = nlohmann::json::parse(text);
+    nn::EmbeddingOptions options(config["num_embeddings"].get<int64_t>(),
+                                 config["embedding_dim"].get<int64_t>());
+    if (!config["padding_idx"].is_null())
+      options.padding_idx(config["padding_idx"].get<int64_t>());
+    if (!config["max_norm"].is_null())
+      options.max_norm(config["max_norm"].get<double>());
+    options.norm_type(config["norm_type"] == "inf"
+                          ? INFINITY
+                          : config["norm_type"].get<double>());
+    options.scale_grad_by_freq(config["scale_grad_by_freq"].get<bool>());
+    cases.emplace_back(name, options);
+  }
+  return cases;
+}
+
+// Outputs, the weight after max_norm's in-place renorm, and the weight's
+// gradient (scaled by frequency, none for padding), through the module and
+// through F::embedding, with Long and Int indices.
+TEST_F(LayersTest, EmbeddingOptionsMatchPyTorch) {
+  auto cases = embeddingOptionCases();
+  ASSERT_EQ(cases.size(), 6u);
+  for (const auto &[name, options] : cases) {
+    for (nnc::ScalarType indexType : {nnc::kInt64, nnc::kInt32}) {
+      SCOPED_TRACE(name + " " + toString(indexType));
+      Tensor x = embeddingGoldenTensor(name, "x").to(indexType);
+      Tensor gout = embeddingGoldenTensor(name, "gout");
+      nn::Embedding embedding(nn::EmbeddingOptions(options)._weight(
+          embeddingGoldenTensor(name, "w")));
+      Tensor out = embedding(x);
+      EXPECT_TRUE(
+          allClose(out, embeddingGoldenTensor(name, "out"), kRtol, kAtol));
+      EXPECT_TRUE(allClose(embedding->weight,
+                           embeddingGoldenTensor(name, "new_w"), kRtol, kAtol));
+      (out * gout).sum().backward();
+      EXPECT_TRUE(allClose(embedding->weight.grad(),
+                           embeddingGoldenTensor(name, "gw"), kRtol, kAtol));
+
+      Tensor weight = embeddingGoldenTensor(name, "w").requires_grad_();
+      Tensor functionalOut =
+          F::embedding(x, weight,
+                       F::EmbeddingFuncOptions()
+                           .padding_idx(options.padding_idx())
+                           .max_norm(options.max_norm())
+                           .norm_type(options.norm_type())
+                           .scale_grad_by_freq(options.scale_grad_by_freq()));
+      EXPECT_TRUE(allClose(functionalOut, out, 0, 0));
+      (functionalOut * gout).sum().backward();
+      EXPECT_TRUE(allClose(weight, embedding->weight, 0, 0));
+      EXPECT_TRUE(allClose(weight.grad(), embedding->weight.grad(), 0, 0));
+    }
+  }
+}
+
+// Traced for inference (a frozen weight), max_norm's renorm is an
+// in-place update of the weight that the compiled code performs on every
+// call, for the indices of that call, as eager does.
+TEST_F(LayersTest, EmbeddingMaxNormCompilesForInferenceAndUpdatesWeight) {
+  Tensor table = nnc::randn({12, 5}) * 2.0f;
+  auto makeEmbedding = [&] {
+    return nn::Embedding::from_pretrained(
+        table, nn::EmbeddingFromPretrainedOptions().max_norm(1.5));
+  };
+  nn::Embedding eager = makeEmbedding(), compiledModule = makeEmbedding();
+  Tensor first = nnc::tensor(std::vector<int64_t>{3, 7, 3, 0}, {2, 2});
+  Tensor second = nnc::tensor(std::vector<int64_t>{9, 1, 9, 11}, {2, 2});
+  nnc::jit::CompiledFunction compiled = nnc::jit::compile(
+      unary([&](const Tensor &x) { return compiledModule(x); }), {first});
+  // Tracing has no side effects: the weight is renormalized by calls only.
+  EXPECT_TRUE(allClose(compiledModule->weight, table, 0, 0));
+  for (const Tensor &x : {first, second}) {
+    Tensor expected = eager(x);
+    EXPECT_TRUE(allClose(compiled({x})[0], expected, kRtol, kAtol))
+        << compiled.graphText();
+    EXPECT_TRUE(allClose(compiledModule->weight, eager->weight, kRtol, kAtol));
+  }
+  EXPECT_EQ(compiled.numCompilations(), 1);
+  Tensor norms = eager->weight.pow(2).sum({1}).sqrt();
+  for (int64_t row : {0, 1, 3, 7, 9, 11})
+    EXPECT_LE(norms[row].item<float>(), 1.5f + 1e-6f) << "row " << row;
+  // Rows no input referred to keep their values exactly.
+  for (int64_t row : {2, 4, 5, 6, 8, 10})
+    EXPECT_TRUE(allClose(compiledModule->weight[row], table[row], 0, 0))
+        << "row " << row;
+}
+
+TEST_F(LayersTest, EmbeddingScaleGradByFreqCompilesForInference) {
+  nn::Embedding embedding(
+      nn::EmbeddingOptions(7, 3).scale_grad_by_freq(true).padding_idx(1));
+  Tensor index = nnc::tensor(std::vector<int64_t>{1, 4, 4, 6, 4, 0}, {3, 2});
+  embedding->weight.requires_grad_(false);
+  expectCompiledMatchesEager(
+      unary([&](const Tensor &x) { return embedding(x); }), {index});
+}
+
+// A traced graph has no stop-gradient and no custom backward, so while the
+// weight requires grad (it may be trained, as by compile_step) these
+// options refuse to be traced instead of compiling PyTorch's forward with
+// another gradient.
+TEST_F(LayersTest, EmbeddingMaxNormAndScaleGradByFreqDoNotTraceForTraining) {
+  Tensor index = nnc::tensor(std::vector<int64_t>{2, 2, 5}, {3});
+  nn::Embedding renorming(nn::EmbeddingOptions(6, 2).max_norm(1.0));
+  Tensor before = renorming->weight.clone();
+  EXPECT_THAT(
+      [&] {
+        nnc::jit::compile(unary([&](const Tensor &x) { return renorming(x); }),
+                          {index});
+      },
+      ThrowsMessage<nnc::Error>(HasSubstr(
+          "embedding: max_norm cannot be traced while weight requires "
+          "grad: it renormalizes weight in place outside autograd")));
+  EXPECT_TRUE(allClose(renorming->weight, before, 0, 0));
+
+  auto model = nn::Sequential(
+      nn::Embedding(nn::EmbeddingOptions(6, 2).scale_grad_by_freq(true)),
+      nn::Flatten(), nn::Linear(6, 1));
+  nn::MSELoss lossFn;
+  nnc::optim::SGD sgd(model->parameters(), nnc::optim::SGDOptions(0.1));
+  EXPECT_THAT(
+      [&] {
+        nnc::jit::compile_step(
+            model, lossFn, sgd,
+            std::make_pair(index.reshape({1, 3}), nnc::zeros({1, 1})));
+      },
+      ThrowsMessage<nnc::Error>(HasSubstr(
+          "embedding: scale_grad_by_freq cannot be traced while weight "
+          "requires grad: its backward divides each gradient by its "
+          "index's count")));
+}
+
+TEST_F(LayersTest, EmbeddingSparseAndBadNormTypeAreErrors) {
+  EXPECT_THAT([] { nn::Embedding(nn::EmbeddingOptions(4, 2).sparse(true)); },
+              ThrowsMessage<nnc::Error>(
+                  HasSubstr("Embedding: sparse gradients are not supported "
+                            "(nnc has no sparse tensors)")));
+  Tensor index = nnc::tensor(std::vector<int64_t>{0, 3}, {2});
+  Tensor weight = nnc::randn({4, 2});
+  EXPECT_THAT(
+      [&] {
+        F::embedding(index, weight, F::EmbeddingFuncOptions().sparse(true));
+      },
+      ThrowsMessage<nnc::Error>(
+          HasSubstr("embedding: sparse gradients are not supported")));
+  EXPECT_THAT(
+      [&] {
+        F::embedding(index, weight,
+                     F::EmbeddingFuncOptions().max_norm(1.0).norm_type(0));
+      },
+      ThrowsMessage<nnc::Error>(HasSubstr(
+          "embedding: norm_type must be positive (or infinity), got 0")));
 }
 
 } // namespace

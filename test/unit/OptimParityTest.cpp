@@ -4,7 +4,8 @@
 // one or two param groups, step for step against PyTorch (parameters and
 // state after each of 5 steps, the state_dict layout, resuming from
 // PyTorch's state), StepLR and CosineAnnealingLR against PyTorch's lr
-// sequences (goldens written by scripts/golden/make_optim_goldens.py), and
+// sequences (goldens written by scripts/golden/make_optim_goldens.py) and
+// their state_dicts (scripts/golden/make_scheduler_goldens.py), and
 // each optimizer inside compile_step against eager, where a scheduler
 // changing the lr does not recompile.
 //
@@ -504,6 +505,219 @@ TEST(LRScheduler, BadArgumentsAreErrors) {
               ThrowsMessage<nnc::Error>(
                   HasSubstr("the optimizer has 2 param groups, the "
                             "scheduler was made for 1")));
+}
+
+//===----------------------------------------------------------------------===//
+// Scheduler state_dict
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+constexpr int kSavedEpoch = 7, kEpochs = 12;
+
+/// The metadata of scheduler_<name>.safetensors (written by
+/// scripts/golden/make_scheduler_goldens.py): PyTorch's "lr_scheduler"
+/// state_dict after 7 epochs, the scheduler's "config" and the "lrs" of
+/// all 12 epochs.
+nnc::safetensors::Metadata schedulerGolden(const std::string &name) {
+  return nnc::safetensors::load_file_with_metadata(
+             std::string(NNC_OPTIM_GOLDEN_DIR) + "/scheduler_" + name +
+             ".safetensors")
+      .metadata;
+}
+
+/// An SGD of two groups with a golden config's lrs, and its scheduler.
+struct ScheduledSGD {
+  explicit ScheduledSGD(const Json &config)
+      : sgd({optim::OptimizerParamGroup({w}),
+             optim::OptimizerParamGroup(
+                 {b},
+                 optim::SGDOptions(config["lrs"][1].get<double>()).clone())},
+            optim::SGDOptions(config["lrs"][0].get<double>())),
+        scheduler(makeScheduler(sgd, config)) {}
+
+  std::vector<double> groupLrs() const {
+    return {sgd.param_groups()[0].options().get_lr(),
+            sgd.param_groups()[1].options().get_lr()};
+  }
+
+  Tensor w = nnc::zeros({1}).requires_grad_();
+  Tensor b = nnc::zeros({1}).requires_grad_();
+  optim::SGD sgd;
+  std::unique_ptr<optim::LRScheduler> scheduler;
+};
+
+} // namespace
+
+// 7 epochs, the optimizer and the scheduler saved with nnc::save and
+// loaded into fresh ones, 5 more epochs: the same lrs (exactly) as 12
+// epochs without a break, and as PyTorch's.
+TEST(LRSchedulerStateDict, ResumedRunMatchesUninterruptedRunAndPyTorch) {
+  std::string prefix =
+      ::testing::TempDir() + "nnc_scheduler_" + std::to_string(getpid());
+  std::string optimizerPath = prefix + "_optimizer.safetensors";
+  std::string schedulerPath = prefix + "_scheduler.safetensors";
+  for (const char *name : {"steplr", "cosine"}) {
+    SCOPED_TRACE(name);
+    nnc::safetensors::Metadata golden = schedulerGolden(name);
+    Json config = Json::parse(golden.at("config"));
+    Json pytorchLrs = Json::parse(golden.at("lrs"));
+    ASSERT_EQ(pytorchLrs.size(), size_t(kEpochs + 1));
+
+    ScheduledSGD uninterrupted(config);
+    std::vector<std::vector<double>> lrs = {
+        uninterrupted.scheduler->get_last_lr()};
+    for (int epoch = 1; epoch <= kEpochs; ++epoch) {
+      uninterrupted.scheduler->step();
+      lrs.push_back(uninterrupted.scheduler->get_last_lr());
+      EXPECT_EQ(lrs.back(), pytorchLrs[epoch].get<std::vector<double>>())
+          << "epoch " << epoch;
+    }
+
+    ScheduledSGD first(config);
+    for (int epoch = 1; epoch <= kSavedEpoch; ++epoch)
+      first.scheduler->step();
+    nnc::save(first.sgd, optimizerPath);
+    nnc::save(*first.scheduler, schedulerPath);
+    ScheduledSGD resumed(config);
+    nnc::load(resumed.sgd, optimizerPath);
+    nnc::load(*resumed.scheduler, schedulerPath);
+    EXPECT_EQ(resumed.scheduler->last_epoch(), kSavedEpoch);
+    EXPECT_EQ(resumed.scheduler->get_last_lr(), lrs[kSavedEpoch]);
+    EXPECT_EQ(resumed.groupLrs(), lrs[kSavedEpoch]);
+    for (int epoch = kSavedEpoch + 1; epoch <= kEpochs; ++epoch) {
+      resumed.scheduler->step();
+      EXPECT_EQ(resumed.scheduler->last_epoch(), epoch);
+      EXPECT_EQ(resumed.scheduler->get_last_lr(), lrs[epoch])
+          << "epoch " << epoch;
+      EXPECT_EQ(resumed.groupLrs(), lrs[epoch]) << "epoch " << epoch;
+      EXPECT_EQ(resumed.sgd.param_groups()[0].lr_tensor().item<float>(),
+                float(lrs[epoch][0]));
+    }
+  }
+  std::remove(optimizerPath.c_str());
+  std::remove(schedulerPath.c_str());
+}
+
+// nnc's state_dict after 7 epochs is PyTorch's dict, and PyTorch's loads
+// into nnc and continues with PyTorch's lrs.
+TEST(LRSchedulerStateDict, IsPyTorchsAndContinuesFromIt) {
+  for (const char *name : {"steplr", "cosine"}) {
+    SCOPED_TRACE(name);
+    nnc::safetensors::Metadata golden = schedulerGolden(name);
+    Json config = Json::parse(golden.at("config"));
+    Json pytorchLrs = Json::parse(golden.at("lrs"));
+    ScheduledSGD stepped(config);
+    for (int epoch = 1; epoch <= kSavedEpoch; ++epoch)
+      stepped.scheduler->step();
+    EXPECT_EQ(Json::parse(stepped.scheduler->state_dict().state),
+              Json::parse(golden.at("lr_scheduler")));
+
+    ScheduledSGD resumed(config);
+    nnc::load(*resumed.scheduler, std::string(NNC_OPTIM_GOLDEN_DIR) +
+                                      "/scheduler_" + name + ".safetensors");
+    // PyTorch's optimizer state_dict would bring these lrs back.
+    for (size_t g = 0; g < 2; ++g)
+      resumed.sgd.param_groups()[g].set_lr(resumed.scheduler->get_last_lr()[g]);
+    EXPECT_EQ(resumed.scheduler->get_last_lr(),
+              pytorchLrs[kSavedEpoch].get<std::vector<double>>());
+    for (int epoch = kSavedEpoch + 1; epoch <= kEpochs; ++epoch) {
+      resumed.scheduler->step();
+      EXPECT_EQ(resumed.scheduler->get_last_lr(),
+                pytorchLrs[epoch].get<std::vector<double>>())
+          << "epoch " << epoch;
+    }
+  }
+}
+
+TEST(LRSchedulerStateDict, BadStateDictsAreErrorsAndChangeNothing) {
+  nnc::safetensors::Metadata golden = schedulerGolden("steplr");
+  ScheduledSGD scheduled(Json::parse(golden.at("config")));
+  optim::LRScheduler &scheduler = *scheduled.scheduler;
+  scheduler.step();
+  const std::string before = scheduler.state_dict().state;
+  const Json valid = Json::parse(golden.at("lr_scheduler"));
+  auto expectError = [&](const std::string &state, const std::string &message) {
+    SCOPED_TRACE(state);
+    EXPECT_THAT([&] { scheduler.load_state_dict({state}); },
+                ThrowsMessage<nnc::Error>(HasSubstr(message)));
+    EXPECT_EQ(scheduler.state_dict().state, before);
+  };
+  auto with = [&](const char *key, const Json &value) {
+    Json state = valid;
+    state[key] = value;
+    return state.dump();
+  };
+
+  expectError(schedulerGolden("cosine").at("lr_scheduler"),
+              "StepLR load_state_dict: unexpected key(s) 'T_max', 'eta_min' "
+              "and missing key(s) 'step_size', 'gamma'; is it the state_dict "
+              "of another kind of scheduler?");
+  Json withoutLastEpoch = valid;
+  withoutLastEpoch.erase("last_epoch");
+  expectError(withoutLastEpoch.dump(),
+              "StepLR load_state_dict: missing key(s) 'last_epoch'");
+  expectError(with("base_lrs", {0.1}),
+              "StepLR load_state_dict: 'base_lrs' has 1 entries, the "
+              "optimizer has 2 param groups");
+  expectError(with("_last_lr", "0.1"),
+              "StepLR load_state_dict: '_last_lr' "
+              "must be a list of numbers, got \"0.1\"");
+  expectError(with("gamma", "half"),
+              "StepLR load_state_dict: 'gamma' must be a number, got \"half\"");
+  expectError(with("step_size", 2.5),
+              "StepLR load_state_dict: 'step_size' must be an integer, got "
+              "2.5");
+  expectError(with("step_size", 0), "StepLR load_state_dict: StepLR: "
+                                    "step_size must be positive, got 0");
+  expectError(with("last_epoch", -3),
+              "StepLR load_state_dict: 'last_epoch' must be >= 0, got -3");
+  expectError("{\"step_size\": 3,", "StepLR load_state_dict: the state_dict "
+                                    "is not valid JSON");
+  expectError("[1, 2]", "StepLR load_state_dict: the state_dict must be a "
+                        "JSON object, got [1,2]");
+
+  // A file without a scheduler's state_dict (an optimizer's).
+  std::string path = ::testing::TempDir() + "nnc_scheduler_bad_" +
+                     std::to_string(getpid()) + ".safetensors";
+  nnc::save(scheduled.sgd, path);
+  EXPECT_THAT([&] { nnc::load(scheduler, path); },
+              ThrowsMessage<nnc::Error>(HasSubstr(
+                  path + ": no 'lr_scheduler' in the metadata; not an LR "
+                         "scheduler's state_dict")));
+  std::remove(path.c_str());
+}
+
+// A scheduler defined outside nnc (only get_lrs()) carries the base
+// class's state.
+TEST(LRSchedulerStateDict, CustomSchedulerCarriesTheBaseState) {
+  struct Halving : optim::LRScheduler {
+    using LRScheduler::LRScheduler;
+    std::vector<double> get_lrs() override {
+      std::vector<double> lrs = get_current_lrs();
+      for (double &lr : lrs)
+        lr /= 2;
+      return lrs;
+    }
+  };
+  Tensor p = nnc::ones({1}).requires_grad_();
+  optim::SGD sgd({p}, optim::SGDOptions(0.8));
+  Halving halving(sgd);
+  halving.step();
+  halving.step();
+  Json state = Json::parse(halving.state_dict().state);
+  EXPECT_EQ(state["last_epoch"], 2);
+  EXPECT_EQ(state["base_lrs"], Json({0.8}));
+  EXPECT_EQ(state["_last_lr"], Json({0.2}));
+  optim::SGD fresh({nnc::ones({1}).requires_grad_()}, optim::SGDOptions(0.8));
+  Halving resumed(fresh);
+  resumed.load_state_dict(halving.state_dict());
+  EXPECT_EQ(resumed.last_epoch(), 2);
+  EXPECT_EQ(resumed.get_last_lr(), std::vector<double>{0.2});
+  EXPECT_THAT([&] { resumed.load_state_dict({"{\"gamma\": 0.5}"}); },
+              ThrowsMessage<nnc::Error>(HasSubstr(
+                  "LRScheduler load_state_dict: unexpected key(s) 'gamma' and "
+                  "missing key(s) 'base_lrs', 'last_epoch', '_last_lr'")));
 }
 
 //===----------------------------------------------------------------------===//
