@@ -14,11 +14,12 @@
 //                      [--threads N]
 //
 //===----------------------------------------------------------------------===//
+#include "Training.h"
+
 #include "frontend/nn/Conv.h"
 #include "frontend/nn/Pooling.h"
 #include "frontend/nnc.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -79,11 +80,6 @@ Settings parseArguments(int argc, char **argv) {
   return s;
 }
 
-double secondsSince(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-      .count();
-}
-
 /// The seeds' SmallCNN.
 nn::Sequential smallCNN() {
   return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 16, 3).padding(1)),
@@ -129,9 +125,7 @@ TrainResult train(const std::function<nn::Sequential()> &makeModel,
                           data::DataLoaderOptions(64).shuffle(true).seed(42));
 
   TrainResult result;
-  std::optional<nnc::jit::CompiledStep> step;
-  double stepSeconds = 0;
-  int64_t timedSteps = 0;
+  nnc::examples::TimedTrainer trainer(model, criterion, optimizer, compiled);
   for (int epoch = 0; epoch < schedule.epochs; ++epoch) {
     model->train();
     nnc::ProgressBar bar(loader.size(),
@@ -140,38 +134,14 @@ TrainResult train(const std::function<nn::Sequential()> &makeModel,
                              std::to_string(schedule.epochs));
     int64_t index = 0;
     for (auto &[x, y] : loader) {
-      auto start = std::chrono::steady_clock::now();
-      int compilationsBefore = step ? step->numCompilations() : 0;
-      Tensor loss;
-      if (compiled) {
-        if (!step)
-          step = nnc::jit::compile_step(
-              model, criterion, optimizer, {x, y},
-              nnc::jit::CompileOptions().dynamic_batch(true));
-        loss = (*step)(x, y);
-      } else {
-        optimizer.zero_grad();
-        loss = criterion(model(x), y);
-        loss.backward();
-        optimizer.step();
-      }
-      float lossValue = loss.item<float>();
-      double seconds = secondsSince(start);
-      // A step that compiled counts as compile time, not step time.
-      if (compiled && step->numCompilations() != compilationsBefore) {
-        result.compileS += seconds;
-      } else {
-        stepSeconds += seconds;
-        ++timedSteps;
-      }
-      bar.update(++index, lossValue, x.size(0));
+      bar.update(++index, trainer.step(x, y), x.size(0));
       ++result.steps;
     }
     bar.close();
   }
-  result.msPerStep = stepSeconds * 1e3 / std::max<int64_t>(timedSteps, 1);
-  if (step)
-    result.compilations = step->numCompilations();
+  result.msPerStep = trainer.msPerStep();
+  result.compileS = trainer.compileSeconds();
+  result.compilations = trainer.compilations();
 
   model->eval();
   nnc::NoGradGuard noGrad;
@@ -179,18 +149,16 @@ TrainResult train(const std::function<nn::Sequential()> &makeModel,
   // One compiled forward serves every batch size (the last batch is
   // smaller); compiled before the clock starts, as the step's compilation
   // is part of training but inference is timed alone.
-  std::optional<nnc::jit::CompiledFunction> forward;
-  if (compiled)
-    forward = nnc::jit::compile(model, testSet->get(0)[0].unsqueeze(0),
-                                nnc::jit::CompileOptions().dynamic_batch(true));
+  auto forward =
+      nnc::examples::evaluationForward(model, compiled, testSet->get(0)[0]);
   int64_t correct = 0;
   auto start = std::chrono::steady_clock::now();
   for (auto &[x, y] : testLoader) {
-    Tensor logits = compiled ? (*forward)({x})[0] : model(x);
+    Tensor logits = forward(x);
     correct += static_cast<int64_t>(
         std::llround(nnc::metrics::accuracy(logits, y) * x.size(0)));
   }
-  result.inferMs = secondsSince(start) * 1e3;
+  result.inferMs = nnc::examples::secondsSince(start) * 1e3;
   result.accuracy = static_cast<double>(correct) / testSet->size();
   return result;
 }
