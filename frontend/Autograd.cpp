@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Autograd.h"
 
+#include "frontend/Autocast.h"
 #include "frontend/TensorInternal.h"
 #include "frontend/TraceHook.h"
 
@@ -269,6 +270,9 @@ Tensor sumToShape(const Tensor &grad, const IntList &shape) {
 namespace {
 
 void runBackward(const Tensor &root, const Tensor &gradient, bool retainGraph) {
+  // Backward ops compute in their forward ops' dtypes, whatever autocast
+  // state backward() is called under (as PyTorch's engine).
+  AutocastGuard autocastOff(autocast::get_autocast_dtype(), /*enabled=*/false);
   std::shared_ptr<Node> rootNode = gradientEdge(root);
   // Nodes' dependency counts: how many edges of the reachable graph lead
   // into each.
@@ -410,7 +414,7 @@ void Tensor::backward(const Tensor &gradient, std::optional<bool> retain_graph,
                 shapeToString(sizes()) + ")");
   NoGradGuard noGrad;
   TraceHookGuard noTrace(nullptr);
-  Tensor seed = gradient.defined() ? gradient : ones(sizes());
+  Tensor seed = gradient.defined() ? gradient : ones(sizes(), dtype());
   autograd::runBackward(*this, seed, retain_graph.value_or(create_graph));
 }
 

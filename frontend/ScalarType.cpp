@@ -91,6 +91,10 @@ bool isFloatingType(ScalarType type) {
          type == kBFloat16;
 }
 
+bool isReducedFloatingType(ScalarType type) {
+  return type == kFloat16 || type == kBFloat16;
+}
+
 bool isIntegralType(ScalarType type, bool includeBool) {
   return type == kInt64 || type == kInt32 || type == kUInt8 ||
          (includeBool && type == kBool);

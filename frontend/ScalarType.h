@@ -59,6 +59,9 @@ std::ostream &operator<<(std::ostream &os, ScalarType type);
 
 /// Float32, Float64, Float16 and BFloat16.
 bool isFloatingType(ScalarType type);
+/// Float16 and BFloat16 (as at::isReducedFloatingType): eager kernels
+/// compute them in Float32 ("opmath") and round each result back.
+bool isReducedFloatingType(ScalarType type);
 /// Int64, Int32 and UInt8, and Bool when `includeBool`.
 bool isIntegralType(ScalarType type, bool includeBool);
 

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Tensor.h"
 
+#include "frontend/Autocast.h"
 #include "frontend/TensorInternal.h"
 #include "frontend/kernels/Kernels.h"
 
@@ -96,12 +97,6 @@ using autograd::recordGradient;
 using autograd::sumToShape;
 using Grads = std::vector<Tensor>;
 
-/// Float16 and BFloat16 compute in Float32, as PyTorch's CPU kernels do
-/// ("opmath"), then round back.
-bool computesInFloat(ScalarType type) {
-  return type == kFloat16 || type == kBFloat16;
-}
-
 //===----------------------------------------------------------------------===//
 // Elementwise kernels (record nothing)
 //===----------------------------------------------------------------------===//
@@ -143,7 +138,7 @@ Tensor mapUnary(const Tensor &x, ScalarType outType, F f) {
 Tensor computeBinary(const char *name, kernels::BinaryOp op, const Tensor &a,
                      const Tensor &b) {
   ScalarType type = a.dtype();
-  if (computesInFloat(type))
+  if (isReducedFloatingType(type))
     return detail::convert(computeBinary(name, op, detail::convert(a, kFloat32),
                                          detail::convert(b, kFloat32)),
                            type);
@@ -184,7 +179,7 @@ Tensor computeBinary(const char *name, kernels::BinaryOp op, const Tensor &a,
 /// and BFloat16 through Float; integer neg and relu as plain loops).
 Tensor computeUnary(const char *name, kernels::UnaryOp op, const Tensor &x) {
   ScalarType type = x.dtype();
-  if (computesInFloat(type))
+  if (isReducedFloatingType(type))
     return detail::convert(computeUnary(name, op, detail::convert(x, kFloat32)),
                            type);
   if (type == kFloat32 || type == kFloat64) {
@@ -290,7 +285,7 @@ Tensor scalarOperand(const Tensor &t, const Scalar &s) {
 Tensor batchedMatmul(const Tensor &lhs, const Tensor &rhs, const IntList &batch,
                      int64_t m, int64_t k, int64_t n) {
   ScalarType type = lhs.dtype();
-  if (computesInFloat(type))
+  if (isReducedFloatingType(type))
     return detail::convert(batchedMatmul(detail::convert(lhs, kFloat32),
                                          detail::convert(rhs, kFloat32), batch,
                                          m, k, n),
@@ -633,7 +628,7 @@ Tensor Tensor::pow(const Scalar &exponent) const {
   OpAttrs attrs;
   attrs.scalar = exponent.toDouble();
   Tensor out = traced(OpKind::Pow, {x}, attrs, [&] {
-    ScalarType math = computesInFloat(type) ? kFloat32 : type;
+    ScalarType math = isReducedFloatingType(type) ? kFloat32 : type;
     Tensor in = detail::convert(x, math);
     if (math == kFloat32 || math == kFloat64) {
       Tensor result = detail::allocate(sizes(), math);
@@ -750,6 +745,10 @@ Tensor Tensor::log_softmax(int64_t dim) const {
 }
 
 Tensor Tensor::matmul(const Tensor &other) const {
+  // Autocast's lower-precision list: operands cast first, as own ops.
+  if (autocast::detail::castsToLowerPrecision({*this, other}))
+    return autocast::detail::toLowerPrecision(*this).matmul(
+        autocast::detail::toLowerPrecision(other));
   Tensor out = matmulImpl(*this, other);
   recordGradient(out, "MmBackward0", {*this, other}, {*this, other},
                  matmulBackward);

@@ -10,6 +10,7 @@
 #ifndef NNC_FRONTEND_NNC_H
 #define NNC_FRONTEND_NNC_H
 
+#include "frontend/Autocast.h"
 #include "frontend/Autograd.h"
 #include "frontend/Error.h"
 #include "frontend/Tensor.h"

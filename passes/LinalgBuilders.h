@@ -32,6 +32,40 @@ inline mlir::Value buildFilled(mlir::OpBuilder &b, mlir::Location loc,
       .getResult(0);
 }
 
+/// The element type a contraction of `element` sums in: f32 for the 16-bit
+/// floats (as PyTorch's CPU matmul: a sum of thousands of products needs
+/// more than 8 or 11 bits of mantissa), else `element` itself.
+inline mlir::Type accumulatorType(mlir::Type element) {
+  if (element.isBF16() || element.isF16())
+    return mlir::Float32Type::get(element.getContext());
+  return element;
+}
+
+/// `value` (a float tensor) rounded elementwise to `element` by a
+/// linalg.generic of arith.truncf; `value` itself if it has that type.
+inline mlir::Value truncateElements(mlir::OpBuilder &b, mlir::Location loc,
+                                    mlir::Value value, mlir::Type element) {
+  auto type = mlir::cast<mlir::RankedTensorType>(value.getType());
+  if (type.getElementType() == element)
+    return value;
+  mlir::Value init = mlir::tensor::EmptyOp::create(
+      b, loc, mlir::tensor::getMixedSizes(b, loc, value), element);
+  mlir::AffineMap identity = b.getMultiDimIdentityMap(type.getRank());
+  llvm::SmallVector<mlir::utils::IteratorType> iterators(
+      type.getRank(), mlir::utils::IteratorType::parallel);
+  return mlir::linalg::GenericOp::create(
+             b, loc, init.getType(), mlir::ValueRange{value},
+             mlir::ValueRange{init},
+             llvm::ArrayRef<mlir::AffineMap>{identity, identity}, iterators,
+             [&](mlir::OpBuilder &nested, mlir::Location nestedLoc,
+                 mlir::ValueRange args) {
+               mlir::Value rounded = mlir::arith::TruncFOp::create(
+                   nested, nestedLoc, element, args[0]);
+               mlir::linalg::YieldOp::create(nested, nestedLoc, rounded);
+             })
+      .getResult(0);
+}
+
 } // namespace nnc
 
 #endif // NNC_PASSES_LINALGBUILDERS_H

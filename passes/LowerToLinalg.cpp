@@ -42,8 +42,10 @@ using namespace mlir;
 
 namespace {
 
+using nnc::accumulatorType;
 using nnc::buildFilled;
 using nnc::floatConstant;
+using nnc::truncateElements;
 
 //===----------------------------------------------------------------------===//
 // Shapes and broadcasting
@@ -612,7 +614,11 @@ struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
                          matmulOfVectors(rewriter, loc, lhs, rhs, resultType));
       return success();
     }
-    Value zero = floatConstant(rewriter, loc, elementType, 0.0);
+    // 16-bit operands multiply into an f32 accumulator (linalg's named ops
+    // extend each product's operands to the output type); the sum rounds
+    // once at the end, as eager's matmul.
+    Type accumulator = accumulatorType(elementType);
+    Value zero = floatConstant(rewriter, loc, accumulator, 0.0);
 
     if (rhsType.getRank() == 2) {
       // [..., M, K] x [K, N]: every row of lhs meets the same matrix, so the
@@ -628,7 +634,7 @@ struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
             tensor::CollapseShapeOp::create(rewriter, loc, lhs, rowsAndColumns);
       auto lhs2dType = cast<RankedTensorType>(lhs2d.getType());
       auto product2dType = RankedTensorType::get(
-          {lhs2dType.getDimSize(0), rhsType.getDimSize(1)}, elementType);
+          {lhs2dType.getDimSize(0), rhsType.getDimSize(1)}, accumulator);
       SmallVector<Value> sizes;
       if (product2dType.isDynamicDim(0))
         sizes.push_back(tensor::DimOp::create(rewriter, loc, lhs2d, 0));
@@ -639,6 +645,7 @@ struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
           linalg::MatmulOp::create(rewriter, loc, ValueRange{lhs2d, rhs},
                                    ValueRange{init})
               .getResult(0);
+      product = truncateElements(rewriter, loc, product, elementType);
       if (lhsRank > 2) {
         SmallVector<OpFoldResult> outputShape =
             tensor::getMixedSizes(rewriter, loc, lhs);
@@ -694,7 +701,7 @@ struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
     auto result3dType =
         RankedTensorType::get({lhs3dType.getDimSize(0), lhs3dType.getDimSize(1),
                                rhs3dType.getDimSize(2)},
-                              elementType);
+                              accumulator);
     // The batch size is known already when there is one batch dim; M comes
     // from the lhs, N from the rhs.
     SmallVector<Value> sizes;
@@ -711,6 +718,7 @@ struct MatMulToLinalg : OpConversionPattern<nn::MatMulOp> {
         linalg::BatchMatmulOp::create(rewriter, loc, ValueRange{lhs3d, rhs3d},
                                       ValueRange{init})
             .getResult(0);
+    product = truncateElements(rewriter, loc, product, elementType);
     if (batchRank != 1) {
       SmallVector<OpFoldResult> outputShape;
       auto batchSize = batchSizes.begin();

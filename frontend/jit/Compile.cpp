@@ -3,6 +3,7 @@
 
 #include "codegen/JIT.h"
 #include "codegen/Passes.h"
+#include "frontend/Autocast.h"
 #include "frontend/Error.h"
 #include "frontend/jit/DynamicBatch.h"
 #include "frontend/jit/RunExecutable.h"
@@ -93,12 +94,16 @@ void donateMutatedArguments(TracedGraph &graph) {
 struct CompiledFunction::State {
   TensorFunction fn;
   CompileOptions options;
+  /// The autocast settings compile() was called under: every (re)trace
+  /// runs under them, whatever the caller's settings then.
+  autocast::State autocast;
   std::mutex mutex;
   std::vector<std::shared_ptr<const Specialization>> specializations;
   int compilations = 0;
 
   std::shared_ptr<const Specialization>
   compileFor(const std::vector<Tensor> &inputs, Guard guard) {
+    AutocastGuard tracedAutocast(autocast);
     TracedGraph graph = trace(fn, inputs);
     if (options.dynamicBatch)
       generalizeBatch(
@@ -167,6 +172,7 @@ CompiledFunction compile(const TensorFunction &fn,
   auto state = std::make_shared<CompiledFunction::State>();
   state->fn = fn;
   state->options = options;
+  state->autocast = autocast::current_state();
   state->specializations.push_back(
       state->compileFor(exampleInputs, guardOf(exampleInputs, options)));
   return CompiledFunction(std::move(state));

@@ -18,6 +18,7 @@
 #include "codegen/DiagnosticCapture.h"
 #include "codegen/JIT.h"
 #include "codegen/Passes.h"
+#include "frontend/Autocast.h"
 #include "frontend/Error.h"
 #include "frontend/jit/DynamicBatch.h"
 #include "frontend/jit/ElementTypes.h"
@@ -35,6 +36,7 @@
 
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 namespace nnc::jit {
@@ -93,8 +95,12 @@ namespace {
 /// Traces the step for (input, target) and compiles it.
 std::shared_ptr<const CompiledStepProgram>
 buildStep(const TrainingStepSpec &spec, const Tensor &input,
-          const Tensor &target, const CompileOptions &options) {
-  // 1. Forward + loss.
+          const Tensor &target, const CompileOptions &options,
+          const autocast::State &autocastState) {
+  // 1. Forward + loss, under the autocast settings compile_step was called
+  // under (the optimizer's update is traced with autocast off, as PyTorch's
+  // AMP recipe steps the optimizer outside autocast).
+  std::optional<AutocastGuard> forwardAutocast(std::in_place, autocastState);
   TensorFunction lossOf = [&](const std::vector<Tensor> &in) {
     return std::vector<Tensor>{spec.loss(in[0], in[1])};
   };
@@ -147,6 +153,8 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   //    optimizer's state must exist before tracing (so it is captured, not
   //    created inside the graph); the tracer undoes step()'s in-place
   //    updates when the trace ends.
+  forwardAutocast.reset();
+  AutocastGuard updateAutocast(autocastState.dtype, /*enabled=*/false);
   std::vector<Tensor> gradients;
   for (const Tensor &p : spec.parameters)
     gradients.push_back(zeros(p.sizes()));
@@ -277,6 +285,8 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
 struct CompiledStep::State {
   TrainingStepSpec spec;
   CompileOptions options;
+  /// The autocast settings compile_step was called under (see buildStep).
+  autocast::State autocast;
   std::mutex mutex;
   std::vector<std::shared_ptr<const CompiledStepProgram>> programs;
   int compilations = 0;
@@ -293,7 +303,7 @@ struct CompiledStep::State {
                 << compilations << " times (limit "
                 << options.recompileWarningLimit << "): batch signature "
                 << programs.back()->guard << " -> " << guard << "\n";
-    programs.push_back(buildStep(spec, input, target, options));
+    programs.push_back(buildStep(spec, input, target, options, autocast));
     ++compilations;
     return programs.back();
   }
@@ -344,6 +354,7 @@ CompiledStep compileTrainingStep(const TrainingStepSpec &spec,
   auto state = std::make_shared<CompiledStep::State>();
   state->spec = spec;
   state->options = options;
+  state->autocast = autocast::current_state();
   state->programFor(exampleInput, exampleTarget);
   return CompiledStep(std::move(state));
 }

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/nn/ConvFunctional.h"
 
+#include "frontend/Autocast.h"
 #include "frontend/TensorInternal.h"
 #include "frontend/kernels/ConvKernels.h"
 
@@ -29,14 +30,19 @@ std::string pairToString(const char *name, const ExpandingArray<2> &a) {
          std::to_string(a[1]) + ")";
 }
 
-/// Throws unless `t` is a defined float32 or float64 tensor.
+/// Throws unless `t` is a defined floating tensor.
 void checkFloating(const char *op, const char *what, const Tensor &t) {
   detail::checkDefined(op, t);
-  if (t.dtype() != kFloat32 && t.dtype() != kFloat64)
+  if (!isFloatingType(t.dtype()))
     throw Error(std::string(op) + ": expected " + what +
-                " to be a float32 or float64 tensor, got " +
-                toString(t.dtype()));
+                " to be a floating tensor, got " + toString(t.dtype()));
 }
+
+/// `t` (if defined) as float32. The window kernels are float32/float64:
+/// Half and BFloat16 ops that accumulate (conv2d, the average pools) run
+/// as float32 ops between traced conversions, so eager and compiled code
+/// both sum in float32 and round once, as PyTorch's CPU kernels.
+Tensor asFloat32(const Tensor &t) { return t.defined() ? t.to(kFloat32) : t; }
 
 /// A dense uninitialized [sizes] tensor of `like`'s dtype.
 Tensor allocateLike(const Tensor &like, const Sizes4 &sizes) {
@@ -153,6 +159,12 @@ void setWindowAttrs(OpAttrs &attrs, const Window2d &window) {
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
               ExpandingArray<2> stride, Conv2dPadding padding,
               ExpandingArray<2> dilation, int64_t groups) {
+  // Autocast's lower-precision list: operands cast first, as own ops.
+  if (autocast::detail::castsToLowerPrecision({input, weight, bias}))
+    return conv2d(autocast::detail::toLowerPrecision(input),
+                  autocast::detail::toLowerPrecision(weight),
+                  autocast::detail::toLowerPrecision(bias), stride, padding,
+                  dilation, groups);
   checkFloating("conv2d", "input", input);
   checkFloating("conv2d", "weight", weight);
   checkRank("conv2d", input);
@@ -168,6 +180,14 @@ Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor &bias,
         toString(input.dtype()) + ", weight " + toString(weight.dtype()) +
         (bias.defined() ? std::string(", bias ") + toString(bias.dtype())
                         : std::string()));
+  if (isReducedFloatingType(input.dtype())) {
+    // Autocast would cast the float32 copies straight back.
+    AutocastGuard autocastOff(autocast::get_autocast_dtype(),
+                              /*enabled=*/false);
+    return conv2d(asFloat32(input), asFloat32(weight), asFloat32(bias), stride,
+                  padding, dilation, groups)
+        .to(input.dtype());
+  }
   if (stride.empty() || dilation.empty())
     throw Error("conv2d: stride and dilation must either be a single int, or "
                 "a tuple of two ints");
@@ -321,25 +341,30 @@ max_pool2d_with_indices(const Tensor &input, ExpandingArray<2> kernel_size,
   attrs.ceil_mode = ceil_mode;
   Tensor indices =
       detail::allocate(IntList(outSizes.begin(), outSizes.end()), kInt64);
+  // A maximum is exact in any dtype: Half and BFloat16 pool through float32
+  // copies inside the one traced op.
+  ScalarType computeType =
+      isReducedFloatingType(input.dtype()) ? kFloat32 : input.dtype();
   Tensor out = detail::traced(OpKind::MaxPool2d, {input}, attrs, [&] {
-    Tensor dense = input.contiguous();
-    Tensor result = allocateLike(input, outSizes);
-    kernels::maxPool2d(input.dtype(), sizes4(dense), dense.data_ptr(), window,
+    Tensor dense = detail::convert(input.contiguous(), computeType);
+    Tensor result = detail::allocate(IntList(outSizes.begin(), outSizes.end()),
+                                     computeType);
+    kernels::maxPool2d(computeType, sizes4(dense), dense.data_ptr(), window,
                        outSizes, result.data_ptr(),
                        indices.data_ptr<int64_t>());
-    return result;
+    return detail::convert(result, input.dtype());
   });
   Sizes4 inSizes = sizes4(input);
-  autograd::recordGradient(out, "MaxPool2DWithIndicesBackward0", {input},
-                           {indices}, [inSizes](const BackwardArgs &g) {
-                             Tensor grad = g.grad.contiguous();
-                             Tensor gradIn = allocateLike(grad, inSizes);
-                             kernels::maxPool2dGrad(
-                                 grad.dtype(), sizes4(grad), grad.data_ptr(),
-                                 g.saved[0].data_ptr<int64_t>(), inSizes,
-                                 gradIn.data_ptr());
-                             return Grads{gradIn};
-                           });
+  autograd::recordGradient(
+      out, "MaxPool2DWithIndicesBackward0", {input}, {indices},
+      [inSizes, computeType](const BackwardArgs &g) {
+        Tensor grad = detail::convert(g.grad.contiguous(), computeType);
+        Tensor gradIn = allocateLike(grad, inSizes);
+        kernels::maxPool2dGrad(computeType, sizes4(grad), grad.data_ptr(),
+                               g.saved[0].data_ptr<int64_t>(), inSizes,
+                               gradIn.data_ptr());
+        return Grads{detail::convert(gradIn, g.grad.dtype())};
+      });
   return {out, indices};
 }
 
@@ -360,6 +385,10 @@ Tensor avg_pool2d(const Tensor &input, ExpandingArray<2> kernel_size,
       return avg_pool2d(batch, kernel_size, stride, padding, ceil_mode,
                         count_include_pad);
     });
+  if (isReducedFloatingType(input.dtype()))
+    return avg_pool2d(asFloat32(input), kernel_size, stride, padding, ceil_mode,
+                      count_include_pad)
+        .to(input.dtype());
   Window2d window;
   Sizes4 outSizes = poolWindow("avg_pool2d", input, kernel_size, stride,
                                padding, 1, ceil_mode, window);
@@ -405,6 +434,8 @@ Tensor adaptive_avg_pool2d(const Tensor &input, ExpandingArray<2> output_size) {
                   "for non-batch dimensions, but input has sizes " +
                   shapeToString(input.sizes()) + " with dimension " +
                   std::to_string(d) + " being empty");
+  if (isReducedFloatingType(input.dtype()))
+    return adaptive_avg_pool2d(asFloat32(input), output_size).to(input.dtype());
   Sizes4 outSizes{input.size(0), input.size(1), output_size[0], output_size[1]};
   OpAttrs attrs;
   attrs.shape = output_size.vec();

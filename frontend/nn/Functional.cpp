@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/nn/Functional.h"
 
+#include "frontend/Autocast.h"
 #include "frontend/TensorInternal.h"
 
 namespace nnc::nn::functional {
@@ -65,6 +66,9 @@ int64_t reductionFromString(const char *op, const std::string &reduction) {
 
 Tensor cross_entropy(const Tensor &input, const Tensor &target,
                      const std::string &reduction) {
+  // Autocast's float32 list: losses need float32's range.
+  if (autocast::detail::castsToFloat32({input}))
+    return cross_entropy(autocast::detail::toFloat32(input), target, reduction);
   detail::checkFloatTensor("cross_entropy", input);
   if (!target.defined() || target.dtype() != kInt64)
     throw Error(std::string("cross_entropy: expected target to be a Long "
@@ -104,6 +108,9 @@ Tensor cross_entropy(const Tensor &input, const Tensor &target,
 
 Tensor mse_loss(const Tensor &input, const Tensor &target,
                 const std::string &reduction) {
+  if (autocast::detail::castsToFloat32({input, target}))
+    return mse_loss(autocast::detail::toFloat32(input),
+                    autocast::detail::toFloat32(target), reduction);
   detail::checkFloatTensor("mse_loss", input);
   detail::checkFloatTensor("mse_loss", target);
   if (input.sizes() != target.sizes())
@@ -125,6 +132,24 @@ Tensor mse_loss(const Tensor &input, const Tensor &target,
         return Grads{dx, g.needsGrad[1] ? -dx : Tensor()};
       });
   return out;
+}
+
+Tensor linear(const Tensor &input, const Tensor &weight, const Tensor &bias) {
+  if (autocast::detail::castsToLowerPrecision({input, weight, bias}))
+    return linear(autocast::detail::toLowerPrecision(input),
+                  autocast::detail::toLowerPrecision(weight),
+                  autocast::detail::toLowerPrecision(bias));
+  if (!input.defined() || !weight.defined() || weight.dim() != 2 ||
+      input.dim() == 0 || input.size(-1) != weight.size(1))
+    throw Error("linear: expected input [..., in_features] and weight "
+                "[out_features, in_features], got " +
+                (input.defined() ? shapeToString(input.sizes())
+                                 : std::string("undefined")) +
+                " and " +
+                (weight.defined() ? shapeToString(weight.sizes())
+                                  : std::string("undefined")));
+  Tensor output = input.matmul(weight.t());
+  return bias.defined() ? output + bias : output;
 }
 
 Tensor softmax(const Tensor &input, int64_t dim) { return input.softmax(dim); }

@@ -26,6 +26,13 @@ Tensor cross_entropy(const Tensor &input, const Tensor &target,
 Tensor mse_loss(const Tensor &input, const Tensor &target,
                 const std::string &reduction = "mean");
 
+/// input.matmul(weight.t()) + bias, as torch::nn::functional::linear: input
+/// [..., in_features], weight [out_features, in_features], bias
+/// [out_features] or undefined. Under autocast all three are cast (one of
+/// the lower-precision ops).
+Tensor linear(const Tensor &input, const Tensor &weight,
+              const Tensor &bias = {});
+
 Tensor softmax(const Tensor &input, int64_t dim);
 Tensor log_softmax(const Tensor &input, int64_t dim);
 Tensor relu(const Tensor &input);

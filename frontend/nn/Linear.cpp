@@ -1,6 +1,7 @@
 //===- frontend/nn/Linear.cpp - nn::Linear --------------------------------===//
 #include "frontend/nn/Linear.h"
 
+#include "frontend/nn/Functional.h"
 #include "frontend/nn/Init.h"
 
 #include <cmath>
@@ -37,8 +38,7 @@ Tensor LinearImpl::forward(const Tensor &input) {
     throw Error("Linear: expected input with last dim " +
                 std::to_string(options.in_features()) + ", got shape " +
                 shapeToString(input.sizes()));
-  Tensor output = input.matmul(weight.t());
-  return bias.defined() ? output + bias : output;
+  return functional::linear(input, weight, bias);
 }
 
 } // namespace nnc::nn

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/nn/LossFunctional.h"
 
+#include "frontend/Autocast.h"
 #include "frontend/Autograd.h"
 #include "frontend/TraceHook.h"
 #include "frontend/nn/Functional.h"
@@ -200,6 +201,10 @@ Tensor crossEntropyWithProbabilities(const Tensor &input, const Tensor &target,
 
 Tensor cross_entropy(const Tensor &input, const Tensor &target,
                      const CrossEntropyFuncOptions &options) {
+  // Autocast's float32 list (every loss): 16-bit operands cast first.
+  if (autocast::detail::castsToFloat32({input, target}))
+    return cross_entropy(autocast::detail::toFloat32(input),
+                         autocast::detail::toFloat32(target), options);
   checkFloating("cross_entropy", "input", input);
   reductionFromString("cross_entropy", options.reduction());
   double smoothing = options.label_smoothing();
@@ -243,6 +248,9 @@ Tensor cross_entropy(const Tensor &input, const Tensor &target,
 
 Tensor nll_loss(const Tensor &input, const Tensor &target,
                 const NLLLossFuncOptions &options) {
+  if (autocast::detail::castsToFloat32({input, target}))
+    return nll_loss(autocast::detail::toFloat32(input),
+                    autocast::detail::toFloat32(target), options);
   checkFloating("nll_loss", "input", input);
   reductionFromString("nll_loss", options.reduction());
   ClassTargets t = checkClassTargets("nll_loss", input, target,
@@ -255,6 +263,9 @@ Tensor nll_loss(const Tensor &input, const Tensor &target,
 
 Tensor mse_loss(const Tensor &input, const Tensor &target,
                 const MSELossFuncOptions &options) {
+  if (autocast::detail::castsToFloat32({input, target}))
+    return mse_loss(autocast::detail::toFloat32(input),
+                    autocast::detail::toFloat32(target), options);
   // The fused nn.mse_loss is float32 only; other dtypes compose it.
   if (input.defined() && target.defined() && input.dtype() == kFloat32 &&
       target.dtype() == kFloat32)
@@ -269,6 +280,9 @@ Tensor mse_loss(const Tensor &input, const Tensor &target,
 
 Tensor l1_loss(const Tensor &input, const Tensor &target,
                const L1LossFuncOptions &options) {
+  if (autocast::detail::castsToFloat32({input, target}))
+    return l1_loss(autocast::detail::toFloat32(input),
+                   autocast::detail::toFloat32(target), options);
   checkFloating("l1_loss", "input", input);
   checkFloating("l1_loss", "target", target);
   checkSameShape("l1_loss", input, target);
@@ -278,6 +292,9 @@ Tensor l1_loss(const Tensor &input, const Tensor &target,
 
 Tensor smooth_l1_loss(const Tensor &input, const Tensor &target,
                       const SmoothL1LossFuncOptions &options) {
+  if (autocast::detail::castsToFloat32({input, target}))
+    return smooth_l1_loss(autocast::detail::toFloat32(input),
+                          autocast::detail::toFloat32(target), options);
   checkFloating("smooth_l1_loss", "input", input);
   checkFloating("smooth_l1_loss", "target", target);
   checkSameShape("smooth_l1_loss", input, target);
@@ -301,6 +318,9 @@ Tensor smooth_l1_loss(const Tensor &input, const Tensor &target,
 
 Tensor binary_cross_entropy(const Tensor &input, const Tensor &target,
                             const BinaryCrossEntropyFuncOptions &options) {
+  if (autocast::detail::castsToFloat32({input, target}))
+    return binary_cross_entropy(autocast::detail::toFloat32(input),
+                                autocast::detail::toFloat32(target), options);
   checkFloating("binary_cross_entropy", "input", input);
   checkFloating("binary_cross_entropy", "target", target);
   checkSameShape("binary_cross_entropy", input, target);
@@ -328,6 +348,10 @@ Tensor binary_cross_entropy(const Tensor &input, const Tensor &target,
 Tensor binary_cross_entropy_with_logits(
     const Tensor &input, const Tensor &target,
     const BinaryCrossEntropyWithLogitsFuncOptions &options) {
+  if (autocast::detail::castsToFloat32({input, target}))
+    return binary_cross_entropy_with_logits(autocast::detail::toFloat32(input),
+                                            autocast::detail::toFloat32(target),
+                                            options);
   const char *op = "binary_cross_entropy_with_logits";
   checkFloating(op, "input", input);
   checkFloating(op, "target", target);

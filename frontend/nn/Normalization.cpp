@@ -3,6 +3,7 @@
 
 #include "frontend/Autograd.h"
 
+#include <initializer_list>
 #include <numeric>
 #include <string>
 
@@ -40,6 +41,20 @@ void checkPerChannel(const char *op, const char *what, const Tensor &t,
                 std::to_string(size) + "], got " + shapeToString(t.sizes()));
 }
 
+/// Whether a 16-bit `input` meets float32 statistics or affine parameters
+/// (what a BatchNorm or LayerNorm module sees under autocast, which leaves
+/// normalization alone): the normalization then computes in float32, as
+/// PyTorch's mixed-dtype kernels, and returns the input's dtype.
+bool normalizesInFloat32(const Tensor &input,
+                         std::initializer_list<Tensor> perChannel) {
+  if (!input.defined() || !isReducedFloatingType(input.dtype()))
+    return false;
+  for (const Tensor &t : perChannel)
+    if (t.defined() && t.dtype() == kFloat32)
+      return true;
+  return false;
+}
+
 /// batch_norm with the momentum as a 0-d tensor (needed only to update
 /// running statistics), so that the module's cumulative average
 /// (1 / num_batches_tracked) traces like a fixed momentum.
@@ -47,6 +62,10 @@ Tensor batchNorm(const Tensor &input, const Tensor &runningMean,
                  const Tensor &runningVar, const Tensor &weight,
                  const Tensor &bias, bool training, const Tensor &momentum,
                  double eps) {
+  if (normalizesInFloat32(input, {runningMean, runningVar, weight, bias}))
+    return batchNorm(input.to(kFloat32), runningMean, runningVar, weight, bias,
+                     training, momentum, eps)
+        .to(input.dtype());
   if (input.dim() < 2)
     throw Error("batch_norm: expected input with at least 2 dims [N, C, "
                 "...], got " +
@@ -82,13 +101,16 @@ Tensor batchNorm(const Tensor &input, const Tensor &runningMean,
     if (training && runningMean.defined()) {
       // PyTorch: running = (1 - momentum) * running + momentum * batch,
       // with the unbiased batch variance; no history, as under no_grad.
+      // The unbiased variance is its own op (nn.var, correction 1) rather
+      // than the biased one times n / (n - 1): n is then counted when the
+      // code runs, so one compiled graph serves every batch size.
       NoGradGuard noGrad;
-      double bessel = double(perChannelCount) / double(perChannelCount - 1);
       Tensor keep = 1.0 - momentum;
       runningMean.mul_(keep).add_(n.mean.detach().reshape({channels}) *
                                   momentum);
-      runningVar.mul_(keep).add_(n.var.detach().reshape({channels}) *
-                                 (momentum * bessel));
+      runningVar.mul_(keep).add_(
+          input.detach().var(reduced, /*unbiased=*/true).reshape({channels}) *
+          momentum);
     }
   } else {
     out = (input - perChannel(runningMean)) /
@@ -106,6 +128,8 @@ Tensor batchNorm(const Tensor &input, const Tensor &runningMean,
 namespace functional {
 
 Tensor layer_norm(const Tensor &input, const LayerNormFuncOptions &options) {
+  if (normalizesInFloat32(input, {options.weight(), options.bias()}))
+    return layer_norm(input.to(kFloat32), options).to(input.dtype());
   const IntList &shape = options.normalized_shape();
   int64_t k = static_cast<int64_t>(shape.size());
   bool fits = k >= 1 && input.dim() >= k;

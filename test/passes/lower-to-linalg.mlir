@@ -144,6 +144,36 @@ func.func @matmul_2d(%x: tensor<?x16xf32>, %w: tensor<16x4xf32>) -> tensor<?x4xf
 
 // -----
 
+// 16-bit operands sum in an f32 accumulator and round once to bf16.
+// CHECK-LABEL: func.func @matmul_bf16_accumulates_in_f32
+// CHECK-SAME: (%[[X:.*]]: tensor<?x16xbf16>, %[[W:.*]]: tensor<16x4xbf16>)
+// CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[FILL:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.*}} : tensor<?x4xf32>)
+// CHECK: %[[SUM:.*]] = linalg.matmul ins(%[[X]], %[[W]] : tensor<?x16xbf16>, tensor<16x4xbf16>) outs(%[[FILL]] : tensor<?x4xf32>)
+// CHECK: %[[N:.*]] = tensor.dim %[[SUM]], %{{.*}} : tensor<?x4xf32>
+// CHECK: %[[EMPTY:.*]] = tensor.empty(%[[N]]) : tensor<?x4xbf16>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[SUM]] : tensor<?x4xf32>) outs(%[[EMPTY]] : tensor<?x4xbf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: return %[[R]]
+func.func @matmul_bf16_accumulates_in_f32(%x: tensor<?x16xbf16>, %w: tensor<16x4xbf16>) -> tensor<?x4xbf16> {
+  %0 = nn.matmul %x, %w : tensor<?x16xbf16>, tensor<16x4xbf16>
+  return %0 : tensor<?x4xbf16>
+}
+
+// -----
+
+// A batched f16 matmul accumulates in f32 as well.
+// CHECK-LABEL: func.func @batch_matmul_f16_accumulates_in_f32
+// CHECK: %[[SUM:.*]] = linalg.batch_matmul ins(%{{.*}}, %{{.*}} : tensor<2x4x8xf16>, tensor<2x8x5xf16>) outs(%{{.*}} : tensor<2x4x5xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<2x4x5xf32>) outs(%{{.*}} : tensor<2x4x5xf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @batch_matmul_f16_accumulates_in_f32(%a: tensor<2x4x8xf16>, %b: tensor<2x8x5xf16>) -> tensor<2x4x5xf16> {
+  %0 = nn.matmul %a, %b : tensor<2x4x8xf16>, tensor<2x8x5xf16>
+  return %0 : tensor<2x4x5xf16>
+}
+
+// -----
+
 // Batched lhs times a matrix: the batch folds into the rows of one
 // linalg.matmul; the weight is not copied per batch.
 // CHECK-LABEL: func.func @matmul_batched_lhs
