@@ -480,10 +480,26 @@ Tensor Tensor::var(const IntList &dims, bool unbiased, bool keepdim) const {
   int64_t count = 1;
   for (int64_t d : reduced)
     count *= size(d);
+  OpAttrs attrs;
+  attrs.dims = reduced;
+  attrs.keepdim = keepdim;
+  attrs.correction = unbiased ? 1 : 0;
   // sum((x - mean)^2) / (N - 1): NaN for a single element, as PyTorch.
-  Tensor centered = *this - mean(reduced, /*keepdim=*/true);
-  Tensor squares = (centered * centered).sum(reduced, keepdim);
-  return squares / static_cast<double>(count - (unbiased ? 1 : 0));
+  double divisor = static_cast<double>(count - attrs.correction);
+  Tensor out = traced(OpKind::Var, {*this}, attrs, [&] {
+    Tensor centered = *this - mean(reduced, /*keepdim=*/true);
+    return (centered * centered).sum(reduced, keepdim) / divisor;
+  });
+  // d var / dx = 2 (x - mean) / (N - correction).
+  recordGradient(out, "VarBackward0", {*this}, {*this},
+                 [reduced, keepdim, divisor](const BackwardArgs &g) {
+                   const Tensor &x = g.saved[0];
+                   Tensor centered = x - x.mean(reduced, /*keepdim=*/true);
+                   return Grads{centered *
+                                (keptDims(g.grad, reduced, keepdim, x.sizes()) *
+                                 (2.0 / divisor))};
+                 });
+  return out;
 }
 Tensor Tensor::std(const IntList &dims, bool unbiased, bool keepdim) const {
   return var(dims, unbiased, keepdim).sqrt();

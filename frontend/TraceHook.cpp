@@ -130,6 +130,8 @@ const char *toString(OpKind kind) {
     return "erf";
   case OpKind::RandomUniform:
     return "random_uniform";
+  case OpKind::Var:
+    return "var";
   }
   return "?";
 }

@@ -137,6 +137,9 @@ enum class OpKind {
   // nn.random_uniform: inputs {the generator state [seed, offset]}; the
   // output's shape and dtype are the samples' (frontend/Random.h).
   RandomUniform,
+  // nn.var over attrs.dims (attrs.keepdim) dividing by N - attrs.correction:
+  // one op, so N is counted when the code runs (a dynamic batch included).
+  Var,
 };
 
 /// The op's libtorch name ("add", "index_select", "to"), for messages such
@@ -150,6 +153,8 @@ struct OpAttrs {
   bool keepdim = false;
   /// Pow's exponent.
   double scalar = 0.0;
+  /// Var's Bessel correction (1 unbiased, 0 biased).
+  int64_t correction = 1;
   /// Losses' reduction: 0 none, 1 mean, 2 sum (PyTorch's Reduction enum).
   int64_t reduction = 1;
   /// Slice's range and step; Select's index (start).

@@ -210,6 +210,10 @@ private:
     case OpKind::Mean:
       expectOperands(1, "mean");
       return mlir::nn::MeanOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
+    case OpKind::Var:
+      expectOperands(1, "var");
+      return mlir::nn::VarOp::create(b, loc, in[0], attrs.dims,
+                                     attrs.correction, attrs.keepdim);
     case OpKind::Max:
       expectOperands(1, "max");
       return mlir::nn::MaxOp::create(b, loc, in[0], attrs.dims, attrs.keepdim);
