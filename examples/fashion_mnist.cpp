@@ -8,10 +8,12 @@
 // twice from the same initial weights on the same batches: eagerly (Halide
 // kernels, the autograd tape) and with compile_step (one fused executable
 // per step). Prints both accuracies of both models, the gap between the
-// models, the compiled-vs-eager speed-ups, and one JSON line.
+// models, the compiled-vs-eager speed-ups, and one JSON line. With --amp
+// bf16 (or f16) the SmallCNN is also trained and evaluated under
+// AutocastGuard: mixed precision with float32 master weights.
 //
 // Usage: fashion_mnist [--data DIR] [--epochs N] [--train N] [--test N]
-//                      [--threads N]
+//                      [--threads N] [--amp bf16|f16]
 //
 //===----------------------------------------------------------------------===//
 #include "Training.h"
@@ -26,6 +28,7 @@
 #include <cstring>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace nn = nnc::nn;
@@ -45,7 +48,16 @@ struct Settings {
   int64_t trainSize = 12000;
   int64_t testSize = 2000;
   int threads = 2;
+  std::optional<nnc::ScalarType> amp; // --amp: the autocast dtype
 };
+
+nnc::ScalarType parseAmpDtype(const std::string &name) {
+  if (name == "bf16")
+    return nnc::kBFloat16;
+  if (name == "f16")
+    return nnc::kHalf;
+  throw nnc::Error("--amp must be bf16 or f16, got '" + name + "'");
+}
 
 Settings parseArguments(int argc, char **argv) {
   Settings s;
@@ -72,10 +84,12 @@ Settings parseArguments(int argc, char **argv) {
       s.logregLr = std::stod(value());
     else if (arg == "--only-logreg")
       s.onlyLogreg = true;
+    else if (arg == "--amp")
+      s.amp = parseAmpDtype(value());
     else
       throw nnc::Error("unknown argument '" + arg +
                        "' (--data DIR, --epochs N, --train N, --test N, "
-                       "--threads N)");
+                       "--threads N, --amp bf16|f16)");
   }
   return s;
 }
@@ -107,6 +121,9 @@ struct TrainResult {
 struct Schedule {
   int epochs;
   double lr;
+  /// Mixed precision: training and evaluation run under an AutocastGuard of
+  /// this dtype (compile_step and compile keep it in their graphs).
+  std::optional<nnc::ScalarType> amp = std::nullopt;
 };
 
 /// Trains a fresh model (seeded, so both modes start from the same weights)
@@ -116,6 +133,9 @@ TrainResult train(const std::function<nn::Sequential()> &makeModel,
                   bool compiled, const Schedule &schedule,
                   const std::shared_ptr<const data::Dataset> &trainSet,
                   const std::shared_ptr<const data::Dataset> &testSet) {
+  std::optional<nnc::AutocastGuard> autocast;
+  if (schedule.amp)
+    autocast.emplace(*schedule.amp);
   nnc::manual_seed(0);
   nn::Sequential model = makeModel();
   nnc::optim::Adam optimizer(model->parameters(),
@@ -201,6 +221,13 @@ int main(int argc, char **argv) {
     }
     TrainResult cnnEager = train(smallCNN, false, cnn, trainSet, testSet);
     TrainResult cnnCompiled = train(smallCNN, true, cnn, trainSet, testSet);
+    std::optional<TrainResult> ampEager, ampCompiled;
+    Schedule amp = cnn;
+    amp.amp = settings.amp;
+    if (settings.amp) {
+      ampEager = train(smallCNN, false, amp, trainSet, testSet);
+      ampCompiled = train(smallCNN, true, amp, trainSet, testSet);
+    }
 
     std::printf("\n%-22s %10s %10s %12s %12s %9s\n", "model", "eager acc",
                 "fused acc", "eager ms/st", "fused ms/st", "speed-up");
@@ -212,6 +239,12 @@ int main(int argc, char **argv) {
     };
     row("logistic regression", logregEager, logregCompiled);
     row("SmallCNN", cnnEager, cnnCompiled);
+    std::string ampName;
+    if (settings.amp) {
+      ampName = std::string("SmallCNN, ") +
+                (*settings.amp == nnc::kHalf ? "f16" : "bf16") + " amp";
+      row(ampName.c_str(), *ampEager, *ampCompiled);
+    }
     std::printf("compile_step: logistic regression %.2f s, SmallCNN %.2f s "
                 "(%d compilation%s, dynamic batch)\n",
                 logregCompiled.compileS, cnnCompiled.compileS,
@@ -240,6 +273,14 @@ int main(int argc, char **argv) {
         static_cast<long long>(testSet->size()), cnnCompiled.inferMs,
         static_cast<long long>(testSet->size()), cnnEager.inferMs,
         cnnCompiled.compilations, cnnCompiled.compileS);
+    if (settings.amp)
+      std::printf("{\"amp\": \"%s\", \"cnn_amp_acc\": %.4f, "
+                  "\"cnn_amp_acc_eager\": %.4f, "
+                  "\"cnn_amp_train_ms_per_step\": %.3f, "
+                  "\"cnn_amp_train_ms_per_step_eager\": %.3f}\n",
+                  *settings.amp == nnc::kHalf ? "f16" : "bf16",
+                  ampCompiled->accuracy, ampEager->accuracy,
+                  ampCompiled->msPerStep, ampEager->msPerStep);
     return 0;
   } catch (const std::exception &e) {
     std::fprintf(stderr, "fashion_mnist: error: %s\n", e.what());
