@@ -35,6 +35,7 @@
 #include "frontend/nn/Pooling.h"
 #include "frontend/nn/RNN.h"
 #include "frontend/nn/Sequential.h"
+#include "frontend/optim/GradScaler.h"
 #include "frontend/optim/Optimizer.h"
 #include "frontend/optim/Scheduler.h"
 #include "frontend/serialize/Safetensors.h"

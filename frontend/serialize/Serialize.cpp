@@ -11,6 +11,8 @@ namespace {
 constexpr const char *kParamGroupsKey = "param_groups";
 /// The metadata key of an LR scheduler's state_dict JSON.
 constexpr const char *kLRSchedulerKey = "lr_scheduler";
+/// The metadata key of a GradScaler's state_dict JSON.
+constexpr const char *kGradScalerKey = "grad_scaler";
 
 } // namespace
 
@@ -55,6 +57,21 @@ void load(optim::LRScheduler &scheduler, const std::string &path) {
     throw Error(path + ": no '" + kLRSchedulerKey +
                 "' in the metadata; not an LR scheduler's state_dict");
   scheduler.load_state_dict({state->second});
+}
+
+void save(const amp::GradScaler &scaler, const std::string &path) {
+  safetensors::save_file(std::map<std::string, Tensor>(), path,
+                         {{kGradScalerKey, scaler.state_dict().state}});
+}
+
+void load(amp::GradScaler &scaler, const std::string &path) {
+  safetensors::Metadata metadata =
+      safetensors::load_file_with_metadata(path).metadata;
+  auto state = metadata.find(kGradScalerKey);
+  if (state == metadata.end())
+    throw Error(path + ": no '" + kGradScalerKey +
+                "' in the metadata; not a GradScaler's state_dict");
+  scaler.load_state_dict({state->second});
 }
 
 } // namespace nnc

@@ -5,13 +5,15 @@
 // state_dict flattened as optim::OptimizerStateDict describes (the
 // param_groups JSON under the "param_groups" metadata key), or an LR
 // scheduler's state_dict (a file of no tensors, the JSON under the
-// "lr_scheduler" metadata key).
+// "lr_scheduler" metadata key), or a GradScaler's (likewise, under
+// "grad_scaler").
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_FRONTEND_SERIALIZE_SERIALIZE_H
 #define NNC_FRONTEND_SERIALIZE_SERIALIZE_H
 
 #include "frontend/nn/Module.h"
+#include "frontend/optim/GradScaler.h"
 #include "frontend/optim/Optimizer.h"
 #include "frontend/optim/Scheduler.h"
 
@@ -45,6 +47,12 @@ void load(optim::Optimizer &optimizer, const std::string &path);
 void save(const optim::LRScheduler &scheduler, const std::string &path);
 /// Reads `path` into the scheduler with load_state_dict.
 void load(optim::LRScheduler &scheduler, const std::string &path);
+
+/// Writes scaler.state_dict() to `path` (a file of no tensors, the JSON
+/// under the "grad_scaler" metadata key).
+void save(const amp::GradScaler &scaler, const std::string &path);
+/// Reads `path` into the scaler with load_state_dict.
+void load(amp::GradScaler &scaler, const std::string &path);
 
 } // namespace nnc
 

@@ -256,9 +256,10 @@ TEST(AutocastTest, CompiledForwardUnderGuardMatchesEagerAutocast) {
     EXPECT_EQ(logits.dtype(), type);
     EXPECT_TRUE(
         closeAsFloat(logits, eager, type == nnc::kHalf ? 2e-3 : 1e-2, 1e-3));
-    if (type == nnc::kBFloat16)
+    if (type == nnc::kBFloat16) {
       EXPECT_TRUE(
           closeAsFloat(logits, golden.at("logits"), kBf16Rtol, kBf16Atol));
+    }
     const std::string &graph = compiled.graphText();
     std::string name = type == nnc::kHalf ? "f16" : "bf16";
     EXPECT_THAT(graph, HasSubstr("x" + name + ">"));
@@ -307,10 +308,11 @@ TEST(AutocastTest, CompiledTrainingStepUnderGuardMatchesEager) {
       const Tensor &p = item.value();
       EXPECT_EQ(compiledParams[name].dtype(), nnc::kFloat);
       EXPECT_TRUE(allClose(compiledParams[name], p, 1e-2, 1e-3)) << name;
-      if (type == nnc::kBFloat16)
+      if (type == nnc::kBFloat16) {
         EXPECT_TRUE(allClose(compiledParams[name], golden.at("after." + name),
                              1e-2, 1e-3))
             << name;
+      }
     }
   }
 }
