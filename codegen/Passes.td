@@ -168,6 +168,84 @@ def OutlineFusionRegions : Pass<"nnc-outline-fusion-regions",
 // Loops
 //===----------------------------------------------------------------------===//
 
+def TileContractions : Pass<"nnc-tile-contractions"> {
+  let summary = "Tile matrix products into register tiles and vectorize them";
+  let description = [{
+    Cuts every matrix product on tensors (a `linalg.generic` contraction
+    C[m, n] += A[m, k] * B[k, n] or with A as [k, m], static sizes, an f32
+    result, and B and C contiguous along n) the way fast BLAS kernels are
+    built:
+
+    1. an `scf.forall` over output tiles of `parallel-tile-rows` x
+       `parallel-tile-cols` (the thread pool's tasks, after
+       `scf-forall-to-parallel` and parallel-loop outlining);
+    2. an `scf.for` over blocks of at most `reduction-tile` along k, so a
+       block of B stays in cache while a task walks its rows;
+    3. `scf.for`s over register tiles of mr x nr (mr = `register-rows`,
+       nr = twice `vector-width` where n allows) and over k in steps of 1,
+       whose body becomes a `vector.contract` of an mr x 1 column of A and a
+       1 x nr row of B into the mr x nr accumulator.
+
+    Hoisting the accumulator's read and write out of the k loop
+    (`loop-invariant-subset-hoisting`) then keeps it in registers, and the
+    contraction lowers to mr broadcast-times-row FMAs per k. Every tile size
+    divides its dim exactly, so no tile is partial; a product whose sizes do
+    not fit (or that is smaller than one register tile) is left to the
+    plain loops of `nnc-interchange-contraction-loops`.
+
+    Example:
+
+    ```mlir
+    %c = linalg.generic {...matmul maps...} ins(%a, %b : tensor<64x784xf32>,
+        tensor<784x128xf32>) outs(%init : tensor<64x128xf32>) {...}
+    // becomes scf.forall (16 x 128 tiles) { scf.for (k blocks of 196) {
+    //   scf.for (m by 8) { scf.for (n by 32) { scf.for (k by 1) {
+    //     vector.contract ... vector<8x1xf32>, vector<1x32xf32>
+    //       into vector<8x32xf32> }}}}}
+    ```
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers (16 for AVX-512)">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
+           "Rows of the register tile (mr)">,
+    Option<"parallelTileRows", "parallel-tile-rows", "int64_t",
+           /*default=*/"64", "Most rows of one parallel task's tile">,
+    Option<"parallelTileCols", "parallel-tile-cols", "int64_t",
+           /*default=*/"256", "Most columns of one parallel task's tile">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"256",
+           "Most of k one cache block covers">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def LowerVectorOps : Pass<"nnc-lower-vector-ops"> {
+  let summary = "Lower tiled contractions' vector ops to 1-D FMAs, loads "
+                "and stores";
+  let description = [{
+    On buffers, after `nnc-tile-contractions` and bufferization: each
+    `vector.contract` (mr x 1 times 1 x nr) becomes mr `vector.fma` of a
+    broadcast element of A and a row of B (the outer-product form), and
+    transfers with permutation maps become broadcasts and minor-identity
+    transfers, then `vector.load`/`vector.store` where they are 1-D.
+    `convert-vector-to-scf` unrolls what is still n-D, and
+    `convert-vector-to-llvm` maps the result to LLVM vectors.
+
+    Example:
+
+    ```mlir
+    %r = vector.contract {...} %a, %b, %acc
+        : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+    // becomes, per row i of the tile:
+    %ai = vector.extract %a[i, 0] ...; %bi = vector.broadcast %ai
+    %ri = vector.fma %bi, %b0, %acci : vector<32xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect"];
+}
+
 def InterchangeContractionLoops : Pass<"nnc-interchange-contraction-loops"> {
   let summary = "Order matmul-like loops so the innermost one is contiguous";
   let description = [{

@@ -12,6 +12,7 @@
 #include "passes/Pipelines.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
@@ -35,14 +36,17 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
 #include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/IR/TensorInferTypeOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/TensorTilingInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
 #include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/BufferizableOpInterfaceImpl.h"
+#include "mlir/Dialect/Vector/Transforms/SubsetOpInterfaceImpl.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
@@ -72,8 +76,16 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   // Reductions (sum, max, softmax's and losses' row reductions) may be
   // reassociated, so LLVM vectorizes them.
   pm.addPass(createReassociateReductions());
-  // Matmul-like ops iterate (batch, m, k, n) so their innermost loop is
-  // contiguous and vectorizable (see the pass for why).
+  if (options.tileContractions) {
+    // Matrix products become parallel tasks of register-tiled vector
+    // kernels (see the pass); the accumulator tile's read and write then
+    // move out of the k loop, so it lives in registers across k.
+    pm.addPass(createTileContractions());
+    pm.addPass(createCanonicalizerPass());
+    pm.addPass(createLoopInvariantSubsetHoistingPass());
+  }
+  // The other matmul-like ops iterate (batch, m, k, n) so their innermost
+  // loop is contiguous and vectorizable (see the pass for why).
   pm.addPass(createInterchangeContractionLoops());
   pm.addPass(createCanonicalizerPass());
 
@@ -131,6 +143,8 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   // linalg on buffers -> loop nests of loads and stores: scf.parallel for
   // parallel dims, scf.for for reductions. LLVM's O3 loop vectorizer then
   // vectorizes the innermost loops for the target.
+  // The tiled contractions' task loops join the other parallel loops.
+  pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createConvertLinalgToParallelLoopsPass());
   // Outermost parallel loops with enough work become tasks of the runtime's
   // thread pool (their launches are lowered in the LLVM dialect, below);
@@ -138,6 +152,11 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   OutlineParallelLoopsOptions parallel;
   parallel.minWork = options.minParallelWork;
   pm.addPass(createOutlineParallelLoops(parallel));
+  // The tiled contractions' vector ops: FMAs of broadcasts and rows, 1-D
+  // loads and stores; n-D transfers unrolled to 1-D ones.
+  pm.addPass(createLowerVectorOps());
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createLowerAffinePass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createCanonicalizerPass());
@@ -147,6 +166,7 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   // arithmetic, which finalize-memref-to-llvm requires.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   // f32 exp/log/tanh as polynomials (arith only) that the loop vectorizer
   // widens; the rest become LLVM intrinsics, and what has none (erf) a libm
@@ -214,6 +234,11 @@ void registerCPUCodegenDialects(mlir::DialectRegistry &registry) {
   cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
   memref::registerAllocationOpInterfaceExternalModels(registry);
+  // Subsets (extract/insert_slice, vector transfers), which
+  // loop-invariant-subset-hoisting matches to keep a register tile's
+  // accumulators out of memory across its k loop.
+  tensor::registerSubsetOpInterfaceExternalModels(registry);
+  vector::registerSubsetOpInterfaceExternalModels(registry);
   // Shapes of tensor ops (reifying dynamic dims, tiling).
   tensor::registerInferTypeOpInterfaceExternalModels(registry);
   tensor::registerTilingInterfaceExternalModels(registry);

@@ -1,0 +1,207 @@
+//===- codegen/TileContractions.cpp - Register-tiled, vectorized GEMM -----===//
+//
+// Matrix products as the fast BLAS kernels compute them: the output is cut
+// into tiles the thread pool runs in parallel (scf.forall), the reduction
+// into cache-sized blocks, and each block into register tiles of mr x nr
+// accumulators that stay in vector registers while k walks the block (a
+// vector.contract per k, lowered to broadcast-times-row FMAs). Everything
+// else about the op (its operands' element types, a fused prologue on the
+// operands) is kept: the tiles are the same linalg op on slices.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+#include <algorithm>
+
+namespace nnc {
+#define GEN_PASS_DEF_TILECONTRACTIONS
+#include "codegen/Passes.h.inc"
+} // namespace nnc
+
+namespace {
+
+using namespace mlir;
+
+/// How one contraction is cut: sizes per loop dim of the op (0: not cut).
+struct ContractionTiling {
+  SmallVector<int64_t> parallelTile;  // the thread pool's tasks
+  SmallVector<int64_t> reductionTile; // cache blocks along k (may be all 0)
+  SmallVector<int64_t> registerTile;  // mr x nr accumulators, k step 1
+};
+
+/// The largest divisor of `size` that is a multiple of `step` and at most
+/// `limit` (at least `step`, which must divide `size`).
+int64_t largestDividingMultiple(int64_t size, int64_t step, int64_t limit) {
+  int64_t best = step;
+  for (int64_t tile = step; tile <= std::min(size, limit); tile += step)
+    if (size % tile == 0)
+      best = tile;
+  return best;
+}
+
+/// The tiling of a plain matrix product C[m, n] += A . B with static sizes
+/// whose result and B operand run along n (n contiguous in memory), or
+/// nothing for any other op.
+std::optional<ContractionTiling>
+chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
+  if (!isa<linalg::GenericOp>(op) || op.getNumDpsInits() != 1 ||
+      op.getNumDpsInputs() != 2 || !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 ||
+      dims->n.size() != 1 || dims->k.size() != 1)
+    return std::nullopt;
+  unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(sizes, ShapedType::isDynamic))
+    return std::nullopt;
+  // The result's and B's rows must be contiguous along n: the register
+  // tile loads and stores nr consecutive elements of each.
+  auto isDims = [](AffineMap map, ArrayRef<unsigned> expected) {
+    if (map.getNumResults() != expected.size())
+      return false;
+    for (auto [result, dim] : llvm::zip(map.getResults(), expected))
+      if (!isa<AffineDimExpr>(result) ||
+          cast<AffineDimExpr>(result).getPosition() != dim)
+        return false;
+    return true;
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!isDims(maps[2], {m, n}) || !isDims(maps[1], {k, n}) ||
+      !(isDims(maps[0], {m, k}) || isDims(maps[0], {k, m})))
+    return std::nullopt;
+  // Accumulate in f32 (16-bit operands are extended in the body).
+  auto resultType = cast<ShapedType>(op.getDpsInitOperand(0)->get().getType());
+  if (!resultType.getElementType().isF32())
+    return std::nullopt;
+
+  int64_t nr = 0, mr = 0;
+  for (int64_t candidate :
+       {2 * opts.vectorWidth, opts.vectorWidth, opts.vectorWidth / 2})
+    if (candidate > 0 && sizes[n] % candidate == 0) {
+      nr = candidate;
+      break;
+    }
+  for (int64_t candidate : {opts.registerRows, int64_t(4), int64_t(2)})
+    if (candidate > 0 && sizes[m] % candidate == 0) {
+      mr = candidate;
+      break;
+    }
+  // Too small to be worth a register tile (or not divisible into whole
+  // ones): the plain loops (interchanged for vector loads) do it.
+  if (nr == 0 || mr == 0 || sizes[k] < 4)
+    return std::nullopt;
+
+  ContractionTiling tiling;
+  size_t loops = sizes.size();
+  tiling.parallelTile.assign(loops, 0);
+  tiling.reductionTile.assign(loops, 0);
+  tiling.registerTile.assign(loops, 0);
+  int64_t nt = largestDividingMultiple(sizes[n], nr, opts.parallelTileCols);
+  // Rows per task: at most parallelTileRows, and at least four tasks where
+  // the rows allow it, so both threads (and more) have work.
+  int64_t rowLimit = opts.parallelTileRows;
+  int64_t tasksAlongN = sizes[n] / nt;
+  if (tasksAlongN < 4)
+    rowLimit = std::min(rowLimit, std::max(mr, sizes[m] * tasksAlongN / 4));
+  tiling.parallelTile[m] = largestDividingMultiple(sizes[m], mr, rowLimit);
+  tiling.parallelTile[n] = nt;
+  int64_t kc = largestDividingMultiple(sizes[k], 1, opts.reductionTile);
+  if (kc < sizes[k])
+    tiling.reductionTile[k] = kc;
+  tiling.registerTile[m] = mr;
+  tiling.registerTile[n] = nr;
+  tiling.registerTile[k] = 1;
+  return tiling;
+}
+
+/// Tiles `op` with `sizes` in loops of `type`; returns the tiled op.
+FailureOr<TilingInterface> tile(RewriterBase &rewriter, TilingInterface op,
+                                ArrayRef<int64_t> sizes,
+                                scf::SCFTilingOptions::LoopType type) {
+  scf::SCFTilingOptions options;
+  options.setLoopType(type);
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, op, options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return cast<TilingInterface>(tiled->tiledOps.back());
+}
+
+/// Tiles and vectorizes one contraction; leaves it unchanged on failure.
+LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
+                              const ContractionTiling &tiling) {
+  // As linalg.contract (the same maps; its implicit body is the generic's
+  // cast, multiply and add), which vectorizes to a vector.contract with
+  // matmul maps that lowers to outer-product FMAs.
+  rewriter.setInsertionPoint(op);
+  auto contract = linalg::ContractOp::create(
+      rewriter, op.getLoc(), op->getResultTypes(), op.getDpsInputs(),
+      op.getDpsInits(),
+      rewriter.getAffineMapArrayAttr(op.getIndexingMapsArray()));
+  rewriter.replaceOp(op, contract->getResults());
+  auto parallel =
+      tile(rewriter, cast<TilingInterface>(contract.getOperation()),
+           tiling.parallelTile, scf::SCFTilingOptions::LoopType::ForallOp);
+  if (failed(parallel))
+    return failure();
+  TilingInterface current = *parallel;
+  if (llvm::any_of(tiling.reductionTile, [](int64_t s) { return s != 0; })) {
+    auto blocked = tile(rewriter, current, tiling.reductionTile,
+                        scf::SCFTilingOptions::LoopType::ForOp);
+    if (failed(blocked))
+      return failure();
+    current = *blocked;
+  }
+  auto registers = tile(rewriter, current, tiling.registerTile,
+                        scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(registers))
+    return failure();
+  rewriter.setInsertionPoint(*registers);
+  FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
+      rewriter, *registers, /*inputVectorSizes=*/{},
+      /*inputScalableVecDims=*/{}, /*vectorizeNDExtract=*/false,
+      /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false,
+      /*createNamedContraction=*/true);
+  if (failed(vectorized))
+    return failure();
+  rewriter.replaceOp(*registers, vectorized->replacements);
+  return success();
+}
+
+struct TileContractions : nnc::impl::TileContractionsBase<TileContractions> {
+  using TileContractionsBase::TileContractionsBase;
+
+  void runOnOperation() override {
+    nnc::TileContractionsOptions opts{vectorWidth, registerRows,
+                                      parallelTileRows, parallelTileCols,
+                                      reductionTile};
+    SmallVector<std::pair<linalg::LinalgOp, ContractionTiling>> work;
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      if (auto tiling = chooseTiling(op, opts))
+        work.push_back({op, *tiling});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto &[op, tiling] : work)
+      if (failed(tileContraction(rewriter, op, tiling))) {
+        op->emitOpError("could not be tiled into register tiles");
+        return signalPassFailure();
+      }
+  }
+};
+
+} // namespace
