@@ -6,8 +6,10 @@
 // Linear 1568->10): the compiled forward against eager, and compile_step
 // with Adam and cross-entropy against eager training steps. Adaptive
 // pooling with uneven windows (traced as two nn.matmul) is checked against
-// eager and PyTorch's golden outputs and input gradients
-// (test/golden/conv/pool.safetensors), with a dynamic batch and in training.
+// eager, with a dynamic batch and in training. Every case of PyTorch's
+// goldens (test/golden/conv/: outputs and input, weight and bias gradients)
+// is checked compiled: the forward with jit::compile, the gradients with
+// compile_step.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/nnc.h"
@@ -15,6 +17,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+
+#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <memory>
@@ -33,6 +37,9 @@ using nnc::testing::allClose;
 /// A convolution sums C kH kW products in another order than eager: an
 /// f32 bound referenced to the sum's size (DESIGN.md §9).
 constexpr double kRtol = 1e-5, kAtol = 1e-5;
+/// PyTorch's assert_close tolerances for float32 (DESIGN.md §9), which the
+/// eager ops meet against the same goldens (ConvTest).
+constexpr double kGoldenRtol = 1.3e-6, kGoldenAtol = 1e-5;
 
 /// Compiles `fn`, runs it on `inputs` and compares with eager; returns the
 /// compiled graph's text.
@@ -123,36 +130,53 @@ TEST_F(JitConvTest, AdaptiveAvgPoolIsAnAvgPoolWhenTheSizesDivide) {
   EXPECT_THAT(graph, Not(HasSubstr("nn.matmul")));
 }
 
-/// An image held as a parameter: compile_step's gradient for it is the
-/// gradient adaptive pooling passes back to its input.
-struct PooledImageImpl : nn::Module {
-  PooledImageImpl(const Tensor &initial, nnc::IntList outputSize)
-      : nn::Module("PooledImage"), outputSize(outputSize) {
-    image = register_parameter("image", initial.clone());
-  }
-  // `zeros` gives the step an input with the image's batch.
-  Tensor forward(const Tensor &zeros) {
-    return F::adaptive_avg_pool2d(image + zeros, outputSize);
-  }
-  Tensor image;
-  nnc::IntList outputSize;
-};
-NNC_MODULE(PooledImage);
+/// A function of several tensors, differentiated for each of them.
+using TensorsFunction = std::function<Tensor(const std::vector<Tensor> &)>;
 
-/// The gradient of sum(adaptive_avg_pool2d(x, outputSize) * weights) for x,
-/// computed by one compiled SGD step with lr 1 (x - step(x)).
-Tensor compiledPoolingGradient(const Tensor &x, nnc::IntList outputSize,
-                               const Tensor &weights) {
-  PooledImage model(x, outputSize);
-  nnc::optim::SGD sgd(model->parameters(), nnc::optim::SGDOptions(1.0));
+/// Tensors held as parameters: compile_step's gradient for each is the one
+/// `fn` passes back to that argument.
+struct HeldTensorsImpl : nn::Module {
+  HeldTensorsImpl(const std::vector<Tensor> &initial, TensorsFunction fn)
+      : nn::Module("HeldTensors"), fn(std::move(fn)) {
+    for (size_t i = 0; i < initial.size(); ++i)
+      tensors.push_back(
+          register_parameter(std::to_string(i), initial[i].clone()));
+  }
+  // `zeros`, shaped as the first tensor, gives the step an input batch.
+  Tensor forward(const Tensor &zeros) {
+    std::vector<Tensor> args = tensors;
+    args[0] = args[0] + zeros;
+    return fn(args);
+  }
+  std::vector<Tensor> tensors;
+  TensorsFunction fn;
+};
+NNC_MODULE(HeldTensors);
+
+/// The gradients of sum(fn(tensors) * weights) for each of `tensors`,
+/// computed by one compiled SGD step with lr 1 (before - after).
+std::vector<Tensor> compiledGradients(const std::vector<Tensor> &tensors,
+                                      const TensorsFunction &fn,
+                                      const Tensor &weights) {
+  HeldTensors held(tensors, fn);
+  nnc::optim::SGD sgd(held->parameters(), nnc::optim::SGDOptions(1.0));
   auto weightedSum = [](const Tensor &out, const Tensor &w) {
     return (out * w).sum();
   };
-  Tensor zeros = nnc::zeros(x.sizes());
+  Tensor zeros = nnc::zeros(tensors[0].sizes());
   nnc::jit::CompiledStep step =
-      nnc::jit::compile_step(model, weightedSum, sgd, {zeros, weights});
+      nnc::jit::compile_step(held, weightedSum, sgd, {zeros, weights});
   step(zeros, weights);
-  return x - model->image;
+  std::vector<Tensor> grads;
+  for (size_t i = 0; i < tensors.size(); ++i)
+    grads.push_back(tensors[i] - held->tensors[i]);
+  return grads;
+}
+
+TensorsFunction adaptivePool(nnc::IntList outputSize) {
+  return [outputSize](const std::vector<Tensor> &in) {
+    return F::adaptive_avg_pool2d(in[0], outputSize);
+  };
 }
 
 /// The eager gradient of sum(adaptive_avg_pool2d(x, outputSize) * weights).
@@ -185,9 +209,9 @@ TEST_F(JitConvTest, AdaptiveAvgPoolWithUnevenWindowsMatchesEager) {
     EXPECT_THAT(graph, Not(HasSubstr("nn.avg_pool2d")));
     Tensor weights =
         nnc::randn({c.input[0], c.input[1], c.outputSize[0], c.outputSize[1]});
-    EXPECT_TRUE(allClose(compiledPoolingGradient(x, c.outputSize, weights),
-                         eagerPoolingGradient(x, c.outputSize, weights), kRtol,
-                         kAtol))
+    EXPECT_TRUE(
+        allClose(compiledGradients({x}, adaptivePool(c.outputSize), weights)[0],
+                 eagerPoolingGradient(x, c.outputSize, weights), kRtol, kAtol))
         << "input gradient";
   }
 }
@@ -208,29 +232,176 @@ TEST_F(JitConvTest, AdaptiveAvgPoolWithUnevenWindowsTakesAnyBatchSize) {
   EXPECT_EQ(compiled.numCompilations(), 1);
 }
 
-TEST_F(JitConvTest, AdaptiveAvgPoolMatchesPyTorchCompiled) {
+//===----------------------------------------------------------------------===//
+// Every case of PyTorch's conv and pooling goldens, compiled
+//===----------------------------------------------------------------------===//
+
+/// One case of test/golden/conv/ (scripts/golden/make_conv_goldens.py):
+/// its leaves (x, then w and b where the case has them), the op as a
+/// function of them, and PyTorch's output and the leaves' gradients of
+/// sum(out^2) / 2.
+struct GoldenCase {
+  std::string name;
+  std::vector<std::string> roles;
+  std::vector<Tensor> leaves;
+  TensorsFunction forward;
+  Tensor out;
+  std::vector<Tensor> grads;
+};
+
+/// A JSON list of two ints (a missing key gives `fallback`).
+nnc::ExpandingArray<2> pairOf(const nlohmann::json &config, const char *key,
+                              nnc::ExpandingArray<2> fallback) {
+  if (!config.contains(key))
+    return fallback;
+  return nnc::IntList(config[key].get<std::vector<int64_t>>());
+}
+
+using GoldenOp = std::function<TensorsFunction(const nlohmann::json &)>;
+
+/// The cases of `file` whose JSON config `selects`, each op made from the
+/// config by `makeOp`.
+std::vector<GoldenCase>
+loadGoldenCases(const std::string &file, const GoldenOp &makeOp,
+                const std::function<bool(const nlohmann::json &)> &selects) {
   nnc::safetensors::Contents golden = nnc::safetensors::load_file_with_metadata(
-      std::string(NNC_CONV_GOLDEN_DIR) + "/pool.safetensors");
-  int cases = 0;
-  for (const auto &[name, config] : golden.metadata) {
-    if (name.rfind("adaptive", 0) != 0)
+      std::string(NNC_CONV_GOLDEN_DIR) + "/" + file);
+  std::vector<GoldenCase> cases;
+  for (const auto &[name, text] : golden.metadata) {
+    nlohmann::json config = nlohmann::json::parse(text);
+    if (!selects(config))
       continue;
-    SCOPED_TRACE(name);
-    ++cases;
-    Tensor x = golden.tensors.at(name + ".x");
-    Tensor expected = golden.tensors.at(name + ".out");
-    nnc::IntList outputSize = {expected.size(2), expected.size(3)};
-    TensorFunction pool = unary(
-        [&](const Tensor &t) { return F::adaptive_avg_pool2d(t, outputSize); });
-    EXPECT_TRUE(
-        allClose(nnc::jit::compile(pool, {x})({x})[0], expected, kRtol, kAtol))
-        << "output";
-    // The script's loss is sum(out^2) / 2: out is the output's gradient.
-    EXPECT_TRUE(allClose(compiledPoolingGradient(x, outputSize, expected),
-                         golden.tensors.at(name + ".gx"), kRtol, kAtol))
-        << "input gradient";
+    GoldenCase c{name, {}, {}, makeOp(config), golden.tensors.at(name + ".out"),
+                 {}};
+    for (const char *role : {"x", "w", "b"}) {
+      auto leaf = golden.tensors.find(name + "." + role);
+      if (leaf == golden.tensors.end())
+        continue;
+      c.roles.push_back(role);
+      c.leaves.push_back(leaf->second);
+      c.grads.push_back(golden.tensors.at(name + ".g" + role));
+    }
+    cases.push_back(std::move(c));
   }
-  EXPECT_EQ(cases, 3);
+  return cases;
+}
+
+/// conv.safetensors' op: conv2d, or a SmallCNN block (conv2d, relu,
+/// max_pool2d(2)).
+TensorsFunction convOp(const nlohmann::json &config) {
+  nnc::ExpandingArray<2> stride = pairOf(config, "stride", 1);
+  nnc::ExpandingArray<2> padding = pairOf(config, "padding", 0);
+  nnc::ExpandingArray<2> dilation = pairOf(config, "dilation", 1);
+  int64_t groups = config["groups"].get<int64_t>();
+  bool block = config.value("block", false);
+  return [=](const std::vector<Tensor> &in) {
+    Tensor y = F::conv2d(in[0], in[1], in.size() > 2 ? in[2] : Tensor(), stride,
+                         padding, dilation, groups);
+    return block ? F::max_pool2d(y.relu(), 2) : y;
+  };
+}
+
+/// pool.safetensors' op: max_pool2d, avg_pool2d or adaptive_avg_pool2d.
+TensorsFunction poolOp(const nlohmann::json &config) {
+  std::string op = config["op"];
+  if (op == "adaptive")
+    return adaptivePool(pairOf(config, "output_size", 1).vec());
+  nnc::ExpandingArray<2> kernel = pairOf(config, "kernel", 1);
+  nnc::ExpandingArray<2> stride = pairOf(config, "stride", {});
+  nnc::ExpandingArray<2> padding = pairOf(config, "padding", 0);
+  nnc::ExpandingArray<2> dilation = pairOf(config, "dilation", 1);
+  bool ceil = config.value("ceil_mode", false);
+  bool countIncludePad = config.value("count_include_pad", true);
+  if (op == "max")
+    return [=](const std::vector<Tensor> &in) {
+      return F::max_pool2d(in[0], kernel, stride, padding, dilation, ceil);
+    };
+  return [=](const std::vector<Tensor> &in) {
+    return F::avg_pool2d(in[0], kernel, stride, padding, ceil, countIncludePad);
+  };
+}
+
+/// Checks every case compiled against PyTorch's output and gradients. One
+/// compiled function runs all the cases' forwards and one compiled step
+/// takes all their gradients (each case's leaves only get its own), so a
+/// group of cases costs two compilations. The step's loss weights
+/// each output with PyTorch's: the script's sum(out^2) / 2 passes out back.
+/// Convolution and pooling behave the same in training and evaluation mode,
+/// so the step's (training) mode is the only one checked.
+void expectCompiledMatchesGolden(const std::vector<GoldenCase> &cases,
+                                 double rtol, double atol) {
+  std::vector<Tensor> leaves, goldenOuts;
+  for (const GoldenCase &c : cases) {
+    leaves.insert(leaves.end(), c.leaves.begin(), c.leaves.end());
+    goldenOuts.push_back(c.out.reshape({-1}));
+  }
+  TensorFunction forwardAll = [&cases](const std::vector<Tensor> &in) {
+    std::vector<Tensor> outs;
+    auto next = in.begin();
+    for (const GoldenCase &c : cases) {
+      outs.push_back(c.forward({next, next + c.leaves.size()}));
+      next += c.leaves.size();
+    }
+    return outs;
+  };
+  std::vector<Tensor> outs = nnc::jit::compile(forwardAll, leaves)(leaves);
+  ASSERT_EQ(outs.size(), cases.size());
+  for (size_t i = 0; i < cases.size(); ++i)
+    EXPECT_TRUE(allClose(outs[i], cases[i].out, rtol, atol))
+        << cases[i].name << " output";
+
+  TensorsFunction flatOutputs = [&forwardAll](const std::vector<Tensor> &in) {
+    std::vector<Tensor> flat;
+    for (const Tensor &out : forwardAll(in))
+      flat.push_back(out.reshape({-1}));
+    return nnc::cat(flat);
+  };
+  std::vector<Tensor> grads =
+      compiledGradients(leaves, flatOutputs, nnc::cat(goldenOuts));
+  auto grad = grads.begin();
+  for (const GoldenCase &c : cases)
+    for (size_t k = 0; k < c.leaves.size(); ++k, ++grad)
+      EXPECT_TRUE(allClose(*grad, c.grads[k], rtol, atol))
+          << c.name << " gradient of " << c.roles[k];
+}
+
+// The golden files' cases in four groups, each one compiled forward and one
+// compiled step. Compiling dominates these tests' time (about 0.7 s a case,
+// 2-3 s a SmallCNN block at 28x28) and grows with the code compiled, so
+// grouping saves little; four tests run in parallel under ctest -j.
+
+TEST_F(JitConvTest, ConvGoldenCasesCompiledMatchPyTorch) {
+  std::vector<GoldenCase> cases =
+      loadGoldenCases("conv.safetensors", convOp, [](const auto &config) {
+        return !config.value("block", false);
+      });
+  EXPECT_EQ(cases.size(), 8u);
+  expectCompiledMatchesGolden(cases, kGoldenRtol, kGoldenAtol);
+}
+
+TEST_F(JitConvTest, SmallCNNBlockGoldenCasesCompiledMatchPyTorch) {
+  std::vector<GoldenCase> cases =
+      loadGoldenCases("conv.safetensors", convOp, [](const auto &config) {
+        return config.value("block", false);
+      });
+  EXPECT_EQ(cases.size(), 2u);
+  expectCompiledMatchesGolden(cases, kGoldenRtol, kGoldenAtol);
+}
+
+TEST_F(JitConvTest, MaxPoolGoldenCasesCompiledMatchPyTorch) {
+  std::vector<GoldenCase> cases =
+      loadGoldenCases("pool.safetensors", poolOp,
+                      [](const auto &config) { return config["op"] == "max"; });
+  EXPECT_EQ(cases.size(), 5u);
+  expectCompiledMatchesGolden(cases, kGoldenRtol, kGoldenAtol);
+}
+
+TEST_F(JitConvTest, AvgAndAdaptivePoolGoldenCasesCompiledMatchPyTorch) {
+  std::vector<GoldenCase> cases =
+      loadGoldenCases("pool.safetensors", poolOp,
+                      [](const auto &config) { return config["op"] != "max"; });
+  EXPECT_EQ(cases.size(), 8u);
+  expectCompiledMatchesGolden(cases, kGoldenRtol, kGoldenAtol);
 }
 
 // The gradient reaches the convolution through both window matrices'
