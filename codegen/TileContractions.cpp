@@ -16,10 +16,12 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <algorithm>
 
@@ -37,6 +39,9 @@ struct ContractionTiling {
   SmallVector<int64_t> parallelTile;  // the thread pool's tasks
   SmallVector<int64_t> reductionTile; // cache blocks along k (may be all 0)
   SmallVector<int64_t> registerTile;  // mr x nr accumulators, k step 1
+  /// The m loop dim when m is dynamic: its register-tile loop is peeled
+  /// into full tiles and a remainder.
+  std::optional<unsigned> rowLoop;
 };
 
 /// The largest divisor of `size` that is a multiple of `step` and at most
@@ -49,9 +54,9 @@ int64_t largestDividingMultiple(int64_t size, int64_t step, int64_t limit) {
   return best;
 }
 
-/// The tiling of a plain matrix product C[m, n] += A . B with static sizes
-/// whose result and B operand run along n (n contiguous in memory), or
-/// nothing for any other op.
+/// The tiling of a plain matrix product C[m, n] += A . B with static n and
+/// k (m, the batch rows, may be dynamic) whose result and B operand run
+/// along n (n contiguous in memory), or nothing for any other op.
 std::optional<ContractionTiling>
 chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
   if (!isa<linalg::GenericOp>(op) || op.getNumDpsInits() != 1 ||
@@ -64,8 +69,9 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
     return std::nullopt;
   unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  if (llvm::any_of(sizes, ShapedType::isDynamic))
+  if (ShapedType::isDynamic(sizes[n]) || ShapedType::isDynamic(sizes[k]))
     return std::nullopt;
+  bool dynamicRows = ShapedType::isDynamic(sizes[m]);
   // The result's and B's rows must be contiguous along n: the register
   // tile loads and stores nr consecutive elements of each.
   auto isDims = [](AffineMap map, ArrayRef<unsigned> expected) {
@@ -93,8 +99,9 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
       nr = candidate;
       break;
     }
+  // Dynamic rows take full register tiles and a peeled remainder.
   for (int64_t candidate : {opts.registerRows, int64_t(4), int64_t(2)})
-    if (candidate > 0 && sizes[m] % candidate == 0) {
+    if (candidate > 0 && (dynamicRows || sizes[m] % candidate == 0)) {
       mr = candidate;
       break;
     }
@@ -113,9 +120,13 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
   // the rows allow it, so both threads (and more) have work.
   int64_t rowLimit = opts.parallelTileRows;
   int64_t tasksAlongN = sizes[n] / nt;
-  if (tasksAlongN < 4)
-    rowLimit = std::min(rowLimit, std::max(mr, sizes[m] * tasksAlongN / 4));
-  tiling.parallelTile[m] = largestDividingMultiple(sizes[m], mr, rowLimit);
+  if (dynamicRows) {
+    tiling.parallelTile[m] = std::max(mr, rowLimit / mr * mr);
+  } else {
+    if (tasksAlongN < 4)
+      rowLimit = std::min(rowLimit, std::max(mr, sizes[m] * tasksAlongN / 4));
+    tiling.parallelTile[m] = largestDividingMultiple(sizes[m], mr, rowLimit);
+  }
   tiling.parallelTile[n] = nt;
   int64_t kc = largestDividingMultiple(sizes[k], 1, opts.reductionTile);
   if (kc < sizes[k])
@@ -123,13 +134,15 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
   tiling.registerTile[m] = mr;
   tiling.registerTile[n] = nr;
   tiling.registerTile[k] = 1;
+  tiling.rowLoop = dynamicRows ? std::optional<unsigned>(m) : std::nullopt;
   return tiling;
 }
 
-/// Tiles `op` with `sizes` in loops of `type`; returns the tiled op.
-FailureOr<TilingInterface> tile(RewriterBase &rewriter, TilingInterface op,
-                                ArrayRef<int64_t> sizes,
-                                scf::SCFTilingOptions::LoopType type) {
+/// Tiles `op` with `sizes` in loops of `type`; returns the tiling (the
+/// tiled op is the last of tiledOps).
+FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter, TilingInterface op,
+                                     ArrayRef<int64_t> sizes,
+                                     scf::SCFTilingOptions::LoopType type) {
   scf::SCFTilingOptions options;
   options.setLoopType(type);
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
@@ -138,7 +151,39 @@ FailureOr<TilingInterface> tile(RewriterBase &rewriter, TilingInterface op,
   if (failed(tiled))
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
-  return cast<TilingInterface>(tiled->tiledOps.back());
+  return tiled;
+}
+
+TilingInterface tiledOp(const scf::SCFTilingResult &tiling) {
+  return cast<TilingInterface>(tiling.tiledOps.back());
+}
+
+/// Peels the last, partial iteration off the register tiles' row loop
+/// `rows` and returns the contraction of its full tiles, whose sizes are
+/// then static (the partial tile keeps a dynamic linalg op, lowered to
+/// plain loops).
+FailureOr<TilingInterface> peelRowRemainder(RewriterBase &rewriter,
+                                            scf::ForOp rows) {
+  scf::ForOp remainder;
+  if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, rows, remainder)))
+    return failure();
+  // Fold the now-constant slice sizes into static types.
+  MLIRContext *context = rewriter.getContext();
+  RewritePatternSet patterns(context);
+  for (Dialect *dialect : context->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (RegisteredOperationName name : context->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, context);
+  if (failed(applyPatternsGreedily(rows, std::move(patterns))))
+    return failure();
+  TilingInterface full;
+  rows.walk([&](linalg::ContractOp op) {
+    if (!llvm::any_of(op.getStaticLoopRanges(), ShapedType::isDynamic))
+      full = cast<TilingInterface>(op.getOperation());
+  });
+  if (!full)
+    return failure();
+  return full;
 }
 
 /// Tiles and vectorizes one contraction; leaves it unchanged on failure.
@@ -158,18 +203,30 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
            tiling.parallelTile, scf::SCFTilingOptions::LoopType::ForallOp);
   if (failed(parallel))
     return failure();
-  TilingInterface current = *parallel;
+  TilingInterface current = tiledOp(*parallel);
   if (llvm::any_of(tiling.reductionTile, [](int64_t s) { return s != 0; })) {
     auto blocked = tile(rewriter, current, tiling.reductionTile,
                         scf::SCFTilingOptions::LoopType::ForOp);
     if (failed(blocked))
       return failure();
-    current = *blocked;
+    current = tiledOp(*blocked);
   }
-  auto registers = tile(rewriter, current, tiling.registerTile,
-                        scf::SCFTilingOptions::LoopType::ForOp);
-  if (failed(registers))
+  auto registerTiling = tile(rewriter, current, tiling.registerTile,
+                             scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(registerTiling))
     return failure();
+  FailureOr<TilingInterface> registers = tiledOp(*registerTiling);
+  if (tiling.rowLoop) {
+    // One loop per tiled dim, in loop-dim order.
+    unsigned position = llvm::count_if(
+        ArrayRef(tiling.registerTile).take_front(*tiling.rowLoop),
+        [](int64_t size) { return size != 0; });
+    auto rows =
+        cast<scf::ForOp>(registerTiling->loops[position].getOperation());
+    registers = peelRowRemainder(rewriter, rows);
+    if (failed(registers))
+      return failure();
+  }
   rewriter.setInsertionPoint(*registers);
   FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(
       rewriter, *registers, /*inputVectorSizes=*/{},

@@ -66,17 +66,45 @@ func.func @transposed_a_bf16(%a: tensor<64x16xbf16>, %b: tensor<64x64xbf16>, %c:
 #nk = affine_map<(m, n, k) -> (n, k)>
 #mn = affine_map<(m, n, k) -> (m, n)>
 
+// A dynamic batch of rows: tasks of 64 rows (the last may be short), full
+// 8x32 register tiles over the rows a task has in multiples of 8, and the
+// remaining rows (fewer than 8) peeled off as a plain contraction.
+// CHECK-LABEL: func.func @dynamic_rows(
+// CHECK:         scf.forall (%{{.*}}) = (0) to (%{{.*}}) step (64)
+// CHECK:           %[[FULL:.*]] = affine.apply
+// CHECK:           scf.for %{{.*}} = %c0 to %[[FULL]] step %c8
+// CHECK:             vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK:           scf.for %{{.*}} = %[[FULL]] to %{{.*}} step %c8
+// CHECK:             linalg.contract {{.*}} tensor<?x1xf32>, tensor<1x32xf32>
+func.func @dynamic_rows(%a: tensor<?x32xf32>, %b: tensor<32x64xf32>, %c: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %0 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<?x32xf32>, tensor<32x64xf32>) outs(%c : tensor<?x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x64xf32>
+  return %0 : tensor<?x64xf32>
+}
+
+// -----
+
+#mk = affine_map<(m, n, k) -> (m, k)>
+#km = affine_map<(m, n, k) -> (k, m)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#nk = affine_map<(m, n, k) -> (n, k)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+
 // Left to the plain loops: B read along k (its rows are not contiguous
-// along n), a width of 10 (no whole 8-wide vector), a dynamic size, and a
-// body that is not a multiply-add.
+// along n), a width of 10 (no whole 8-wide vector), a dynamic reduction,
+// and a body that is not a multiply-add.
 // CHECK-LABEL: func.func @untiled(
 // CHECK-NOT:     scf.forall
 // CHECK-NOT:     vector.contract
 // CHECK-COUNT-4: linalg.generic
 func.func @untiled(%a: tensor<64x32xf32>, %bt: tensor<64x32xf32>, %c: tensor<64x64xf32>,
                    %b10: tensor<32x10xf32>, %c10: tensor<64x10xf32>,
-                   %ad: tensor<?x32xf32>, %b: tensor<32x64xf32>, %cd: tensor<?x64xf32>)
-    -> (tensor<64x64xf32>, tensor<64x10xf32>, tensor<?x64xf32>, tensor<64x64xf32>) {
+                   %ad: tensor<64x?xf32>, %b: tensor<32x64xf32>, %bd: tensor<?x64xf32>)
+    -> (tensor<64x64xf32>, tensor<64x10xf32>, tensor<64x64xf32>, tensor<64x64xf32>) {
   %0 = linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %bt : tensor<64x32xf32>, tensor<64x32xf32>) outs(%c : tensor<64x64xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
@@ -89,17 +117,17 @@ func.func @untiled(%a: tensor<64x32xf32>, %bt: tensor<64x32xf32>, %c: tensor<64x
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   } -> tensor<64x10xf32>
-  %2 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%ad, %b : tensor<?x32xf32>, tensor<32x64xf32>) outs(%cd : tensor<?x64xf32>) {
+  %2 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%ad, %bd : tensor<64x?xf32>, tensor<?x64xf32>) outs(%c : tensor<64x64xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
-  } -> tensor<?x64xf32>
+  } -> tensor<64x64xf32>
   %3 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<64x32xf32>, tensor<32x64xf32>) outs(%c : tensor<64x64xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %r = arith.maximumf %acc, %p : f32
     linalg.yield %r : f32
   } -> tensor<64x64xf32>
-  return %0, %1, %2, %3 : tensor<64x64xf32>, tensor<64x10xf32>, tensor<?x64xf32>, tensor<64x64xf32>
+  return %0, %1, %2, %3 : tensor<64x64xf32>, tensor<64x10xf32>, tensor<64x64xf32>, tensor<64x64xf32>
 }
