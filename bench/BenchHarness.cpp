@@ -1,10 +1,12 @@
 //===- bench/BenchHarness.cpp - Timing, tables, JSON and charts -----------===//
 #include "bench/BenchHarness.h"
+#include "runtime/ThreadPool.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -257,6 +259,153 @@ std::string speedupChartSvg(const std::vector<Record> &records,
   os << "<text x=\"" << xOf(0) << "\" y=\"" << height - 6
      << "\" text-anchor=\"middle\">speed-up (log scale; right of 1x is "
         "faster)</text>\n";
+  os << "</svg>\n";
+  return os.str();
+}
+
+std::vector<Record> measureStream(int64_t elements, int minRepeats,
+                                  double minTotalMs) {
+  // Each loop iteration moves one chunk, so the pool's threads share the
+  // arrays in slices that stay large against the cost of handing them out.
+  constexpr int64_t chunk = 1024;
+  const int64_t chunks = (elements + chunk - 1) / chunk;
+  std::vector<float> a(elements), b(elements), c(elements);
+  for (int64_t i = 0; i < elements; ++i) {
+    b[i] = std::fmod(0.37f * static_cast<float>(i), 4.0f) - 2.0f;
+    c[i] = -b[i];
+  }
+  auto copy = [&] {
+    nnc::runtime::parallelFor(0, chunks, [&](int64_t k) {
+      int64_t begin = k * chunk, size = std::min(chunk, elements - begin);
+      std::memcpy(a.data() + begin, b.data() + begin, size * sizeof(float));
+    });
+  };
+  auto triad = [&] {
+    nnc::runtime::parallelFor(0, chunks, [&](int64_t k) {
+      int64_t begin = k * chunk, end = std::min(begin + chunk, elements);
+      for (int64_t i = begin; i < end; ++i)
+        a[i] = b[i] + 3.0f * c[i];
+    });
+  };
+  const double arrayBytes = 4.0 * static_cast<double>(elements);
+  std::vector<Record> records{
+      measure("stream_copy", "stream", copy, minRepeats, minTotalMs),
+      measure("stream_triad", "stream", triad, minRepeats, minTotalMs)};
+  records[0].gbps = 2 * arrayBytes / (records[0].medianMs * 1e-3) / 1e9;
+  records[1].gbps = 3 * arrayBytes / (records[1].medianMs * 1e-3) / 1e9;
+  return records;
+}
+
+std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
+                             const std::vector<Roof> &roofs,
+                             double bandwidthGbps, const std::string &labelImpl,
+                             const std::string &title) {
+  if (roofs.empty())
+    throw std::invalid_argument("rooflineChartSvg: no roof");
+  static const char *const colors[] = {"#3a7dc9", "#e08a2c", "#4a9a5b",
+                                       "#8a5bb8", "#c94a3a"};
+  std::vector<std::string> impls;
+  for (const RooflinePoint &p : points)
+    if (std::find(impls.begin(), impls.end(), p.impl) == impls.end())
+      impls.push_back(p.impl);
+  // Whole decades on both axes, wide enough for every point, the ridges
+  // (where the roofs turn flat) and the peaks.
+  double xLow = INFINITY, xHigh = -INFINITY, yLow = INFINITY, yHigh = -INFINITY;
+  for (const Roof &roof : roofs) {
+    double ridge = roof.gflops / bandwidthGbps;
+    xLow = std::min(xLow, std::log10(ridge) - 1);
+    xHigh = std::max(xHigh, std::log10(ridge) + 1);
+    yLow = std::min(yLow, std::log10(roof.gflops) - 1.5);
+    yHigh = std::max(yHigh, std::log10(roof.gflops));
+  }
+  for (const RooflinePoint &p : points) {
+    xLow = std::min(xLow, std::log10(p.intensity));
+    xHigh = std::max(xHigh, std::log10(p.intensity));
+    yLow = std::min(yLow, std::log10(p.gflops));
+    yHigh = std::max(yHigh, std::log10(p.gflops));
+  }
+  xLow = std::floor(xLow), xHigh = std::ceil(xHigh);
+  yLow = std::floor(yLow), yHigh = std::ceil(yHigh + 0.05);
+  // Room on the right for the labels of the points furthest right.
+  const int left = 70, top = 40 + 18 * int(impls.size() + roofs.size()),
+            plotWidth = 640, plotHeight = 420, right = 130;
+  auto xOf = [&](double intensity) {
+    return left + (std::log10(intensity) - xLow) / (xHigh - xLow) * plotWidth;
+  };
+  auto yOf = [&](double gflops) {
+    return top + plotHeight -
+           (std::log10(gflops) - yLow) / (yHigh - yLow) * plotHeight;
+  };
+  std::ostringstream os;
+  os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\""
+     << left + plotWidth + right << "\" height=\"" << top + plotHeight + 50
+     << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  os << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  os << "<text x=\"10\" y=\"22\" font-size=\"15\">" << title << "</text>\n";
+  char text[160];
+  for (size_t i = 0; i < impls.size(); ++i) {
+    int y = 34 + 18 * int(i);
+    os << "<circle cx=\"" << left + 6 << "\" cy=\"" << y + 6
+       << "\" r=\"4\" fill=\"" << colors[i % 5] << "\"/>\n<text x=\""
+       << left + 18 << "\" y=\"" << y + 10 << "\">" << impls[i] << "</text>\n";
+  }
+  // The first roof solid, the others dashed.
+  auto dash = [](size_t roof) {
+    return roof == 0 ? "" : " stroke-dasharray=\"6 4\"";
+  };
+  for (size_t r = 0; r < roofs.size(); ++r) {
+    int y = 34 + 18 * int(impls.size() + r);
+    std::snprintf(text, sizeof text,
+                  "roof: %s %.0f GFLOP/s, %.1f GB/s STREAM triad",
+                  roofs[r].name.c_str(), roofs[r].gflops, bandwidthGbps);
+    os << "<line x1=\"" << left << "\" y1=\"" << y + 6 << "\" x2=\""
+       << left + 12 << "\" y2=\"" << y + 6 << "\" stroke=\"black\" "
+       << "stroke-width=\"2\"" << dash(r) << "/>\n<text x=\"" << left + 18
+       << "\" y=\"" << y + 10 << "\">" << text << "</text>\n";
+  }
+  for (double d = xLow; d <= xHigh; ++d) {
+    double x = xOf(std::pow(10, d));
+    std::snprintf(text, sizeof text, "%g", std::pow(10, d));
+    os << "<line x1=\"" << x << "\" y1=\"" << top << "\" x2=\"" << x
+       << "\" y2=\"" << top + plotHeight
+       << "\" stroke=\"#dddddd\"/>\n<text x=\"" << x << "\" y=\""
+       << top + plotHeight + 16 << "\" text-anchor=\"middle\">" << text
+       << "</text>\n";
+  }
+  for (double d = yLow; d <= yHigh; ++d) {
+    double y = yOf(std::pow(10, d));
+    std::snprintf(text, sizeof text, "%g", std::pow(10, d));
+    os << "<line x1=\"" << left << "\" y1=\"" << y << "\" x2=\""
+       << left + plotWidth << "\" y2=\"" << y
+       << "\" stroke=\"#dddddd\"/>\n<text x=\"" << left - 6 << "\" y=\""
+       << y + 4 << "\" text-anchor=\"end\">" << text << "</text>\n";
+  }
+  // Each roof: bandwidth-bound left of its ridge, compute-bound right of it.
+  double xStart = std::pow(10, xLow), xEnd = std::pow(10, xHigh);
+  double yStart = std::max(bandwidthGbps * xStart, std::pow(10, yLow));
+  for (size_t r = 0; r < roofs.size(); ++r) {
+    double peak = roofs[r].gflops;
+    os << "<polyline fill=\"none\" stroke=\"black\" stroke-width=\"2\""
+       << dash(r) << " points=\"" << xOf(yStart / bandwidthGbps) << ","
+       << yOf(yStart) << " " << xOf(peak / bandwidthGbps) << "," << yOf(peak)
+       << " " << xOf(xEnd) << "," << yOf(peak) << "\"/>\n";
+  }
+  for (const RooflinePoint &p : points) {
+    size_t color =
+        std::find(impls.begin(), impls.end(), p.impl) - impls.begin();
+    double x = xOf(p.intensity), y = yOf(p.gflops);
+    os << "<circle cx=\"" << x << "\" cy=\"" << y << "\" r=\"4\" fill=\""
+       << colors[color % 5] << "\" fill-opacity=\"0.8\"/>\n";
+    if (p.impl == labelImpl)
+      os << "<text x=\"" << x + 6 << "\" y=\"" << y + 3 << "\" font-size=\"9\">"
+         << p.label << "</text>\n";
+  }
+  os << "<text x=\"" << left + plotWidth / 2 << "\" y=\""
+     << top + plotHeight + 36
+     << "\" text-anchor=\"middle\">arithmetic intensity (FLOP per byte of "
+        "compulsory traffic, log)</text>\n";
+  os << "<text transform=\"translate(16," << top + plotHeight / 2
+     << ") rotate(-90)\" text-anchor=\"middle\">GFLOP/s (log)</text>\n";
   os << "</svg>\n";
   return os.str();
 }

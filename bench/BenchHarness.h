@@ -2,13 +2,14 @@
 //
 // What every nnc benchmark shares (DESIGN.md §10): repeated timing with a
 // median and a minimum, one record per measurement, a table for people,
-// JSON for scripts, and an SVG chart of speed-ups computed from records of
-// the same run.
+// JSON for scripts, an SVG chart of speed-ups computed from records of the
+// same run, the STREAM bandwidth baseline, and a roofline chart.
 //
 //===----------------------------------------------------------------------===//
 #ifndef NNC_BENCH_BENCHHARNESS_H
 #define NNC_BENCH_BENCHHARNESS_H
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -78,6 +79,39 @@ std::string toJson(const std::vector<Record> &records);
 std::string speedupChartSvg(const std::vector<Record> &records,
                             const std::vector<Comparison> &comparisons,
                             const std::string &title);
+
+/// STREAM-style bandwidth on the runtime's thread pool (the threads compiled
+/// kernels use), over three f32 arrays of `elements` each: "stream_copy"
+/// (a = b, 2 arrays of traffic) and "stream_triad" (a = b + 3 c, 3 arrays),
+/// impl "stream", with gbps set. Arrays far larger than the caches measure
+/// memory bandwidth.
+std::vector<Record> measureStream(int64_t elements, int minRepeats,
+                                  double minTotalMs);
+
+/// One kernel on a roofline chart: `flops` per byte of the memory traffic it
+/// must at least do (arithmetic intensity), and the GFLOP/s it reached.
+struct RooflinePoint {
+  std::string label;
+  std::string impl;
+  double intensity;
+  double gflops;
+};
+
+/// A compute roof: a measured peak and its name ("f32 FMA peak").
+struct Roof {
+  std::string name;
+  double gflops;
+};
+
+/// A roofline chart on log-log axes: per roof, attainable GFLOP/s =
+/// min(roof, bandwidthGbps * intensity) (the first roof solid, others
+/// dashed), and each point coloured by impl (a legend names them); points
+/// with `labelImpl` as impl are labelled. Throws std::invalid_argument
+/// without a roof.
+std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
+                             const std::vector<Roof> &roofs,
+                             double bandwidthGbps, const std::string &labelImpl,
+                             const std::string &title);
 
 /// Writes `text` to `path`; throws std::runtime_error naming the path.
 void writeFile(const std::string &path, const std::string &text);

@@ -25,7 +25,6 @@
 
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <iostream>
 #include <stdexcept>
 #include <string>
@@ -116,25 +115,6 @@ func.func @f(%x: tensor<RxCxf32>, %unused: tensor<1024xf32>) -> tensor<RxCxf32> 
   };
 }
 
-/// STREAM copy and triad over `rows` slices of the matrices, on the
-/// runtime's pool (the threads compiled kernels use).
-void streamCopy(const Matrix &from, Matrix &to) {
-  nnc::runtime::parallelFor(0, kRows, [&](int64_t row) {
-    std::memcpy(to.data.data() + row * kCols, from.data.data() + row * kCols,
-                kCols * sizeof(float));
-  });
-}
-
-void streamTriad(const Matrix &b, const Matrix &c, Matrix &a) {
-  nnc::runtime::parallelFor(0, kRows, [&](int64_t row) {
-    const float *bRow = b.data.data() + row * kCols;
-    const float *cRow = c.data.data() + row * kCols;
-    float *aRow = a.data.data() + row * kCols;
-    for (int64_t i = 0; i < kCols; ++i)
-      aRow[i] = bRow[i] + 3.0f * cRow[i];
-  });
-}
-
 Record withBandwidth(Record record, double bytes) {
   record.gbps = bytes / (record.medianMs * 1e-3) / 1e9;
   return record;
@@ -174,17 +154,9 @@ int main(int argc, char **argv) {
     double minMs = quick ? 100 : 500;
 
     Matrix a({kRows, kCols}), b({kRows, kCols}), c({kRows, kCols});
-    std::vector<Record> records;
-    Record copy = withBandwidth(
-        nnc::bench::measure(
-            "stream_copy", "stream", [&] { streamCopy(b, a); }, repeats, minMs),
-        2 * a.bytes());
-    records.push_back(copy);
-    records.push_back(
-        withBandwidth(nnc::bench::measure(
-                          "stream_triad", "stream",
-                          [&] { streamTriad(b, c, a); }, repeats, minMs),
-                      3 * a.bytes()));
+    std::vector<Record> records =
+        nnc::bench::measureStream(kRows * kCols, repeats, minMs);
+    const Record copy = records.front();
 
     mlir::MLIRContext context;
     context.loadDialect<mlir::nn::NNDialect, mlir::func::FuncDialect>();
