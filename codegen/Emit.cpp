@@ -9,6 +9,12 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/Analysis/AssumptionCache.h"
+#include "llvm/Analysis/LoopInfo.h"
+#include "llvm/Analysis/ScalarEvolution.h"
+#include "llvm/Analysis/ScalarEvolutionExpressions.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -86,6 +92,59 @@ createCPUTargetMachine(const CPUCodegenOptions &options) {
   return machine;
 }
 
+/// Loops that run their body fewer times than this (the taps of a 3x3
+/// kernel around a register tile's vector FMAs) may still be unrolled
+/// together with the loops around them.
+constexpr unsigned kFewIterations = 4;
+
+/// Marks every loop that contains a loop of kFewIterations or more
+/// iterations (or of unknown length) as not to be unrolled. LLVM's full
+/// unroller otherwise copies an outer loop with a small constant trip count
+/// (a convolution's taps, the rows of a padded copy or of a 10-row matrix)
+/// around its inner loop, and the loop vectorizer then emits each copy's
+/// vector body, epilogue and runtime checks: code, and compile time, in
+/// proportion to the trip counts (so to image sizes), for no speedup, since
+/// the inner loop does the work either way.
+static void keepOuterLoopsRolled(llvm::Module &module) {
+  llvm::TargetLibraryInfoImpl libraryInfo(module.getTargetTriple());
+  for (llvm::Function &function : module) {
+    if (function.isDeclaration())
+      continue;
+    llvm::DominatorTree dominators(function);
+    llvm::LoopInfo loops(dominators);
+    llvm::TargetLibraryInfo library(libraryInfo, &function);
+    llvm::AssumptionCache assumptions(function);
+    llvm::ScalarEvolution evolution(function, library, assumptions, dominators,
+                                    loops);
+    // The loops as MLIR emits them exit from their header, so the body runs
+    // once per back edge taken.
+    auto runsFewTimes = [&](llvm::Loop *loop) {
+      auto *backEdges = llvm::dyn_cast<llvm::SCEVConstant>(
+          evolution.getBackedgeTakenCount(loop));
+      return backEdges && backEdges->getAPInt().ult(kFewIterations);
+    };
+    for (llvm::Loop *loop : loops.getLoopsInPreorder()) {
+      llvm::SmallVector<llvm::Loop *> nest = loop->getLoopsInPreorder();
+      // nest[0] is `loop` itself.
+      if (llvm::any_of(llvm::drop_begin(nest),
+                       [&](llvm::Loop *inner) { return !runsFewTimes(inner); }))
+        loop->setLoopAlreadyUnrolled();
+    }
+  }
+}
+
+std::function<llvm::Error(llvm::Module *)>
+makeCPUOptimizingTransformer(llvm::TargetMachine &targetMachine,
+                             const CPUCodegenOptions &options) {
+  auto optimize =
+      mlir::makeOptimizingTransformer(std::min(options.optLevel, 3u),
+                                      /*sizeLevel=*/0, &targetMachine);
+  return [optimize](llvm::Module *module) {
+    keepOuterLoopsRolled(*module);
+    return optimize(module);
+  };
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToOptimizedLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                            llvm::TargetMachine &targetMachine,
@@ -101,10 +160,8 @@ translateToOptimizedLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
         "dialect? run the nnc-cpu pipeline first)");
   llvmModule->setTargetTriple(targetMachine.getTargetTriple());
   llvmModule->setDataLayout(targetMachine.createDataLayout());
-  auto optimize =
-      mlir::makeOptimizingTransformer(std::min(options.optLevel, 3u),
-                                      /*sizeLevel=*/0, &targetMachine);
-  if (llvm::Error error = optimize(llvmModule.get()))
+  if (llvm::Error error = makeCPUOptimizingTransformer(targetMachine, options)(
+          llvmModule.get()))
     return error;
   return llvmModule;
 }

@@ -12,6 +12,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,9 +34,17 @@ namespace nnc {
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createCPUTargetMachine(const CPUCodegenOptions &options);
 
+/// The LLVM optimization pipeline at options.optLevel for `targetMachine`
+/// (which must outlive it), new pass manager, after nnc's loop hints: a loop
+/// around a loop of more than a few iterations is not unrolled (see
+/// Emit.cpp for why).
+std::function<llvm::Error(llvm::Module *)>
+makeCPUOptimizingTransformer(llvm::TargetMachine &targetMachine,
+                             const CPUCodegenOptions &options);
+
 /// Translates `module` (LLVM dialect only) to LLVM IR in `context`, sets the
 /// target's triple and data layout, and optimizes it at options.optLevel
-/// with the new pass manager. Translation errors carry MLIR's diagnostics.
+/// (makeCPUOptimizingTransformer). Translation errors carry MLIR's diagnostics.
 llvm::Expected<std::unique_ptr<llvm::Module>>
 translateToOptimizedLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                            llvm::TargetMachine &targetMachine,

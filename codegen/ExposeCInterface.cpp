@@ -2,6 +2,9 @@
 //
 // The runtime calls entry points through the C-interface wrapper (one
 // descriptor pointer per memref), so every public function needs one.
+// Private functions (kernels, parallel tasks) are only called from the
+// module: with internal linkage, LLVM drops one once it has inlined it into
+// its only caller, instead of compiling its body twice.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -24,9 +27,16 @@ struct ExposeCInterfacePass
   void runOnOperation() override {
     mlir::ModuleOp module = getOperation();
     auto attrName = mlir::LLVM::LLVMDialect::getEmitCWrapperAttrName();
-    for (auto func : module.getOps<mlir::func::FuncOp>())
-      if (func.isPublic() && !func.isExternal())
+    auto internal = mlir::LLVM::LinkageAttr::get(&getContext(),
+                                                 mlir::LLVM::Linkage::Internal);
+    for (auto func : module.getOps<mlir::func::FuncOp>()) {
+      if (func.isExternal())
+        continue;
+      if (func.isPublic())
         func->setAttr(attrName, mlir::UnitAttr::get(&getContext()));
+      else
+        func->setAttr("llvm.linkage", internal);
+    }
   }
 };
 } // namespace

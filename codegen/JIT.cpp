@@ -8,7 +8,6 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -182,8 +181,8 @@ jitCompile(mlir::ModuleOp module, llvm::StringRef entry,
   auto targetMachine = createCPUTargetMachine(options);
   if (!targetMachine)
     return targetMachine.takeError();
-  auto optimize = mlir::makeOptimizingTransformer(
-      std::min(options.optLevel, 3u), /*sizeLevel=*/0, targetMachine->get());
+  // The options only refer to the transformer (a function_ref).
+  auto optimize = makeCPUOptimizingTransformer(**targetMachine, options);
   mlir::ExecutionEngineOptions engineOptions;
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = (*targetMachine)->getOptLevel();

@@ -14,10 +14,10 @@
 // CHECK-NEXT:    llvm.call @free(
 // CHECK-NEXT:    llvm.return
 
-// CHECK-LABEL: llvm.func @classifier_fusion0(
+// CHECK-LABEL: llvm.func internal @classifier_fusion0(
 // CHECK:         llvm.call @nnc_runtime_parallel_for(
 // CHECK:       llvm.func internal @classifier_fusion0_task0_entry(%{{.*}}: !llvm.ptr, %{{.*}}: i64)
-// CHECK-LABEL: llvm.func @classifier_fusion1(
+// CHECK-LABEL: llvm.func internal @classifier_fusion1(
 // CHECK:         llvm.call @nnc_runtime_parallel_for(
 // CHECK:       llvm.func internal @classifier_fusion1_task0_entry(%{{.*}}: !llvm.ptr, %{{.*}}: i64)
 // CHECK:       llvm.func @nnc_runtime_parallel_for(i64, i64, !llvm.ptr, !llvm.ptr)

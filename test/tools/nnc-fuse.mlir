@@ -10,14 +10,14 @@
 // RUN: nnc %s | FileCheck %s --check-prefix=KERNEL
 // KERNEL-LABEL: llvm.func @layer(
 // KERNEL:         llvm.call @layer_fusion0(
-// KERNEL-LABEL: llvm.func @layer_fusion0(
+// KERNEL-LABEL: llvm.func internal @layer_fusion0(
 // KERNEL-NOT:     nnc_runtime_parallel_for
 
 // RUN: nnc %s --fuse=false | FileCheck %s --check-prefix=UNFUSED
 // UNFUSED-NOT: @layer_fusion0
 
 // RUN: nnc %s --min-parallel-work=0 | FileCheck %s --check-prefix=PARALLEL
-// PARALLEL-LABEL: llvm.func @layer_fusion0(
+// PARALLEL-LABEL: llvm.func internal @layer_fusion0(
 // PARALLEL:         llvm.call @nnc_runtime_parallel_for(
 
 // RUN: nnc %s --emit=llvm --min-parallel-work=0 | FileCheck %s --check-prefix=LLVMIR
