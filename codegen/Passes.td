@@ -21,8 +21,10 @@ def ExposeCInterface : Pass<"nnc-expose-c-interface", "mlir::ModuleOp"> {
     that `convert-func-to-llvm` emits `_mlir_ciface_<name>`, which takes each
     memref as a pointer to its descriptor. That wrapper is the entry point the
     runtime's `Executable` calls (through the JIT's packed wrapper) and the
-    symbol an AOT object exports. Private functions are internal helpers and
-    keep the plain expanded-descriptor convention.
+    symbol an AOT object exports. Private functions are internal helpers:
+    they keep the plain expanded-descriptor convention and get internal
+    linkage (`llvm.linkage`), so LLVM drops a kernel or task it has inlined
+    into its only caller instead of compiling its body twice.
 
     Example:
 
@@ -182,7 +184,8 @@ def TileContractions : Pass<"nnc-tile-contractions"> {
     2. an `scf.for` over blocks of at most `reduction-tile` along k, so a
        block of B stays in cache while a task walks its rows;
     3. `scf.for`s over register tiles of mr x nr (mr = `register-rows`,
-       nr = twice `vector-width` where n allows) and over k in steps of 1,
+       nr = two vectors, one or half a vector dividing n, or n itself when
+       at most two vectors wide) and over k in steps of 1,
        whose body becomes a `vector.contract` of an mr x 1 column of A and a
        1 x nr row of B into the mr x nr accumulator.
 
@@ -217,6 +220,41 @@ def TileContractions : Pass<"nnc-tile-contractions"> {
            "Most of k one cache block covers">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def TileConvolutions : Pass<"nnc-tile-convolutions"> {
+  let summary = "Register-tile stride-1 convolutions over wide rows";
+  let description = [{
+    nn-lower-to-linalg lowers a stride-1 convolution (and the input
+    gradient, itself one) to a `linalg.generic` over "wide rows": loops
+    (n, g, f, c, kh, kw, p) with out[n, g, f, p] += in[n, g, c, p + kh W' +
+    kw] * w[g, f, c, kh, kw], where p runs over the output rows joined at the
+    padded input width W'. For each tap (c, kh, kw) that is a matrix product
+    of weights [f, c] and a shifted row of the input, and this pass gives it
+    the matrix product's kernel:
+
+    1. an `scf.forall` with one task per image and group (rows of p split
+       among tasks when there are fewer than four images);
+    2. `scf.for`s over register tiles of mr output channels (=
+       `register-rows`, or the largest of 4, 2, 1 dividing f) by nr outputs
+       (two vectors, one or half a vector dividing p, or all of p when it
+       is at most two vectors wide), then over c, kh, kw;
+    3. per tap, nr inputs read as one vector, mr weights broadcast, and mr
+       `vector.fma` into the accumulator rows, which
+       `loop-invariant-subset-hoisting` keeps in registers across the taps.
+
+    Convolutions of other shapes are left to the plain loops.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers (16 for AVX-512)">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
+           "Output channels of the register tile (mr)">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::vector::VectorDialect"];
 }

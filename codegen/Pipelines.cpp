@@ -81,6 +81,9 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
     // kernels (see the pass); the accumulator tile's read and write then
     // move out of the k loop, so it lives in registers across k.
     pm.addPass(createTileContractions());
+    // Stride-1 convolutions (and input gradients) likewise: one image per
+    // task, register tiles of output channels by outputs across the taps.
+    pm.addPass(createTileConvolutions());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createLoopInvariantSubsetHoistingPass());
   }

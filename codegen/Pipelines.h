@@ -37,9 +37,10 @@ struct CPUCodegenOptions {
   /// Parallel loop nests with fewer iterations in all run sequentially
   /// (nnc-outline-parallel-loops{min-work}); 0 hands every one to the pool.
   int64_t minParallelWork = 16384;
-  /// Matrix products as parallel tasks of register-tiled, vectorized
-  /// kernels (nnc-tile-contractions); off: plain interchanged loops that
-  /// LLVM vectorizes (for comparison and debugging).
+  /// Matrix products and stride-1 convolutions as parallel tasks of
+  /// register-tiled, vectorized kernels (nnc-tile-contractions,
+  /// nnc-tile-convolutions); off: plain interchanged loops that LLVM
+  /// vectorizes (for comparison and debugging).
   bool tileContractions = true;
 };
 

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
+#include "codegen/Tiling.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -33,6 +34,9 @@ namespace nnc {
 namespace {
 
 using namespace mlir;
+using nnc::largestDividingMultiple;
+using nnc::tiledOp;
+using nnc::tileWith;
 
 /// How one contraction is cut: sizes per loop dim of the op (0: not cut).
 struct ContractionTiling {
@@ -43,16 +47,6 @@ struct ContractionTiling {
   /// into full tiles and a remainder.
   std::optional<unsigned> rowLoop;
 };
-
-/// The largest divisor of `size` that is a multiple of `step` and at most
-/// `limit` (at least `step`, which must divide `size`).
-int64_t largestDividingMultiple(int64_t size, int64_t step, int64_t limit) {
-  int64_t best = step;
-  for (int64_t tile = step; tile <= std::min(size, limit); tile += step)
-    if (size % tile == 0)
-      best = tile;
-  return best;
-}
 
 /// The tiling of a plain matrix product C[m, n] += A . B with static n and
 /// k (m, the batch rows, may be dynamic) whose result and B operand run
@@ -92,13 +86,8 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
   if (!resultType.getElementType().isF32())
     return std::nullopt;
 
-  int64_t nr = 0, mr = 0;
-  for (int64_t candidate :
-       {2 * opts.vectorWidth, opts.vectorWidth, opts.vectorWidth / 2})
-    if (candidate > 0 && sizes[n] % candidate == 0) {
-      nr = candidate;
-      break;
-    }
+  int64_t nr = nnc::registerTileWidth(sizes[n], opts.vectorWidth);
+  int64_t mr = 0;
   // Dynamic rows take full register tiles and a peeled remainder.
   for (int64_t candidate : {opts.registerRows, int64_t(4), int64_t(2)})
     if (candidate > 0 && (dynamicRows || sizes[m] % candidate == 0)) {
@@ -136,26 +125,6 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
   tiling.registerTile[k] = 1;
   tiling.rowLoop = dynamicRows ? std::optional<unsigned>(m) : std::nullopt;
   return tiling;
-}
-
-/// Tiles `op` with `sizes` in loops of `type`; returns the tiling (the
-/// tiled op is the last of tiledOps).
-FailureOr<scf::SCFTilingResult> tile(RewriterBase &rewriter, TilingInterface op,
-                                     ArrayRef<int64_t> sizes,
-                                     scf::SCFTilingOptions::LoopType type) {
-  scf::SCFTilingOptions options;
-  options.setLoopType(type);
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, op, options);
-  if (failed(tiled))
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  return tiled;
-}
-
-TilingInterface tiledOp(const scf::SCFTilingResult &tiling) {
-  return cast<TilingInterface>(tiling.tiledOps.back());
 }
 
 /// Peels the last, partial iteration off the register tiles' row loop
@@ -199,20 +168,20 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
       rewriter.getAffineMapArrayAttr(op.getIndexingMapsArray()));
   rewriter.replaceOp(op, contract->getResults());
   auto parallel =
-      tile(rewriter, cast<TilingInterface>(contract.getOperation()),
-           tiling.parallelTile, scf::SCFTilingOptions::LoopType::ForallOp);
+      tileWith(rewriter, cast<TilingInterface>(contract.getOperation()),
+               tiling.parallelTile, scf::SCFTilingOptions::LoopType::ForallOp);
   if (failed(parallel))
     return failure();
   TilingInterface current = tiledOp(*parallel);
   if (llvm::any_of(tiling.reductionTile, [](int64_t s) { return s != 0; })) {
-    auto blocked = tile(rewriter, current, tiling.reductionTile,
-                        scf::SCFTilingOptions::LoopType::ForOp);
+    auto blocked = tileWith(rewriter, current, tiling.reductionTile,
+                            scf::SCFTilingOptions::LoopType::ForOp);
     if (failed(blocked))
       return failure();
     current = tiledOp(*blocked);
   }
-  auto registerTiling = tile(rewriter, current, tiling.registerTile,
-                             scf::SCFTilingOptions::LoopType::ForOp);
+  auto registerTiling = tileWith(rewriter, current, tiling.registerTile,
+                                 scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(registerTiling))
     return failure();
   FailureOr<TilingInterface> registers = tiledOp(*registerTiling);

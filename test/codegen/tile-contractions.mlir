@@ -94,29 +94,51 @@ func.func @dynamic_rows(%a: tensor<?x32xf32>, %b: tensor<32x64xf32>, %c: tensor<
 #nk = affine_map<(m, n, k) -> (n, k)>
 #mn = affine_map<(m, n, k) -> (m, n)>
 
+// A narrow head (10 logits): one register tile spans it, a vector of 10.
+// CHECK-LABEL: func.func @narrow_head(
+// CHECK:         vector.contract {{.*}} : vector<8x1xf32>, vector<1x10xf32> into vector<8x10xf32>
+func.func @narrow_head(%a: tensor<64x128xf32>, %b: tensor<128x10xf32>, %c: tensor<64x10xf32>) -> tensor<64x10xf32> {
+  %0 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b : tensor<64x128xf32>, tensor<128x10xf32>) outs(%c : tensor<64x10xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<64x10xf32>
+  return %0 : tensor<64x10xf32>
+}
+
+// -----
+
+#mk = affine_map<(m, n, k) -> (m, k)>
+#km = affine_map<(m, n, k) -> (k, m)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#nk = affine_map<(m, n, k) -> (n, k)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+
 // Left to the plain loops: B read along k (its rows are not contiguous
-// along n), a width of 10 (no whole 8-wide vector), a dynamic reduction,
-// and a body that is not a multiply-add.
+// along n), a width of 36 (more than two vectors, and no multiple of half
+// a vector divides it), a dynamic reduction, and a body that is not a
+// multiply-add.
 // CHECK-LABEL: func.func @untiled(
 // CHECK-NOT:     scf.forall
 // CHECK-NOT:     vector.contract
 // CHECK-COUNT-4: linalg.generic
 func.func @untiled(%a: tensor<64x32xf32>, %bt: tensor<64x32xf32>, %c: tensor<64x64xf32>,
-                   %b10: tensor<32x10xf32>, %c10: tensor<64x10xf32>,
+                   %b36: tensor<32x36xf32>, %c36: tensor<64x36xf32>,
                    %ad: tensor<64x?xf32>, %b: tensor<32x64xf32>, %bd: tensor<?x64xf32>)
-    -> (tensor<64x64xf32>, tensor<64x10xf32>, tensor<64x64xf32>, tensor<64x64xf32>) {
+    -> (tensor<64x64xf32>, tensor<64x36xf32>, tensor<64x64xf32>, tensor<64x64xf32>) {
   %0 = linalg.generic {indexing_maps = [#mk, #nk, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %bt : tensor<64x32xf32>, tensor<64x32xf32>) outs(%c : tensor<64x64xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
   } -> tensor<64x64xf32>
-  %1 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b10 : tensor<64x32xf32>, tensor<32x10xf32>) outs(%c10 : tensor<64x10xf32>) {
+  %1 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%a, %b36 : tensor<64x32xf32>, tensor<32x36xf32>) outs(%c36 : tensor<64x36xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
-  } -> tensor<64x10xf32>
+  } -> tensor<64x36xf32>
   %2 = linalg.generic {indexing_maps = [#mk, #kn, #mn], iterator_types = ["parallel", "parallel", "reduction"]} ins(%ad, %bd : tensor<64x?xf32>, tensor<?x64xf32>) outs(%c : tensor<64x64xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):
     %p = arith.mulf %x, %y : f32
@@ -129,5 +151,5 @@ func.func @untiled(%a: tensor<64x32xf32>, %bt: tensor<64x32xf32>, %c: tensor<64x
     %r = arith.maximumf %acc, %p : f32
     linalg.yield %r : f32
   } -> tensor<64x64xf32>
-  return %0, %1, %2, %3 : tensor<64x64xf32>, tensor<64x10xf32>, tensor<64x64xf32>, tensor<64x64xf32>
+  return %0, %1, %2, %3 : tensor<64x64xf32>, tensor<64x36xf32>, tensor<64x64xf32>, tensor<64x64xf32>
 }

@@ -447,8 +447,13 @@ TEST_F(JitConvTest, CNNWithUnevenAdaptivePoolCompiledStepsMatchEager) {
   EXPECT_EQ(step.numCompilations(), 1);
   std::vector<Tensor> compiledParams = compiledModel->parameters();
   std::vector<Tensor> eagerParams = eagerModel->parameters();
+  // The compiled convolutions fuse each product into its sum (FMA) where
+  // eager rounds products first: 1-ulp differences that Adam's m / sqrt(v)
+  // amplifies for near-zero gradients, up to a few percent of lr (1e-3)
+  // after 5 steps. Each op alone matches PyTorch at 1.3e-6 (the golden
+  // tests above).
   for (size_t p = 0; p < eagerParams.size(); ++p)
-    EXPECT_TRUE(allClose(compiledParams[p], eagerParams[p], 1e-4, 1e-5))
+    EXPECT_TRUE(allClose(compiledParams[p], eagerParams[p], 1e-4, 5e-5))
         << "parameter " << p;
 }
 
@@ -512,8 +517,13 @@ TEST_F(JitConvTest, SmallCNNCompiledStepsMatchEagerStepsWithAdam) {
   std::vector<Tensor> compiledParams = compiledModel->parameters();
   std::vector<Tensor> eagerParams = eagerModel->parameters();
   ASSERT_EQ(compiledParams.size(), eagerParams.size());
+  // The compiled convolutions fuse each product into its sum (FMA) where
+  // eager rounds products first: 1-ulp differences that Adam's m / sqrt(v)
+  // amplifies for near-zero gradients, up to a few percent of lr (1e-3)
+  // after 5 steps. Each op alone matches PyTorch at 1.3e-6 (the golden
+  // tests above).
   for (size_t p = 0; p < eagerParams.size(); ++p)
-    EXPECT_TRUE(allClose(compiledParams[p], eagerParams[p], 1e-4, 1e-5))
+    EXPECT_TRUE(allClose(compiledParams[p], eagerParams[p], 1e-4, 5e-5))
         << "parameter " << p;
 }
 
