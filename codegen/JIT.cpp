@@ -187,9 +187,13 @@ jitCompile(mlir::ModuleOp module, llvm::StringRef entry,
   engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = (*targetMachine)->getOptLevel();
   // Keeping the JIT'd code out of debuggers' and profilers' registries
-  // avoids global listeners that outlive the engine.
+  // avoids global listeners that outlive the engine; NNC_PERF=1 registers
+  // it with perf's jitdump, to profile the generated kernels by name
+  // (`perf record -k 1 ...; perf inject --jit -i perf.data -o jit.data`).
   engineOptions.enableGDBNotificationListener = false;
-  engineOptions.enablePerfNotificationListener = false;
+  const char *perf = std::getenv("NNC_PERF");
+  engineOptions.enablePerfNotificationListener =
+      perf && std::string(perf) == "1";
 
   DiagnosticCapture diagnostics((*lowered)->getContext());
   auto engine = mlir::ExecutionEngine::create(**lowered, engineOptions,
