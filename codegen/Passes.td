@@ -259,6 +259,36 @@ def TileConvolutions : Pass<"nnc-tile-convolutions"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def TileConvolutionWeightGrads : Pass<"nnc-tile-convolution-weight-grads"> {
+  let summary = "Vectorize the weight gradients of stride-1 convolutions";
+  let description = [{
+    The weight gradient of a stride-1 convolution, as nn-lower-to-linalg
+    emits it over wide rows (loops g, f, n, c, kh, kw, p with
+    dw[g, f, c, kh, kw] += in[n, g, c, p + kh W' + kw] * dy[n, g, f, p],
+    n and p reduced), becomes an `scf.forall` with one task per (group,
+    block of mr output channels, input channel, kernel row). A task keeps
+    mr x kW vectors of partial sums (one lane per output position) in
+    registers while `scf.for`s walk the images and the outputs a vector at
+    a time: per step it reads mr rows of dy and kW shifted rows of the
+    input and does mr kW `vector.fma`; at the end each vector is summed
+    across its lanes into its weight. mr is the largest of 8, 4, 2, 1 that
+    divides f with mr x kW at most `accumulators`.
+
+    Other weight gradients are left to the plain loops.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers (16 for AVX-512)">,
+    Option<"accumulators", "accumulators", "int64_t", /*default=*/"24",
+           "Most vectors of partial sums a task keeps in registers">,
+  ];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def LowerVectorOps : Pass<"nnc-lower-vector-ops"> {
   let summary = "Lower tiled contractions' vector ops to 1-D FMAs, loads "
                 "and stores";

@@ -84,6 +84,9 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
     // Stride-1 convolutions (and input gradients) likewise: one image per
     // task, register tiles of output channels by outputs across the taps.
     pm.addPass(createTileConvolutions());
+    // Their weight gradients: partial sums in registers across the images
+    // and outputs, one task per (output-channel block, channel, kernel row).
+    pm.addPass(createTileConvolutionWeightGrads());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createLoopInvariantSubsetHoistingPass());
   }
