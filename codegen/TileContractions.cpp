@@ -34,6 +34,7 @@ namespace nnc {
 namespace {
 
 using namespace mlir;
+using nnc::isDims;
 using nnc::largestDividingMultiple;
 using nnc::tiledOp;
 using nnc::tileWith;
@@ -68,15 +69,6 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
   bool dynamicRows = ShapedType::isDynamic(sizes[m]);
   // The result's and B's rows must be contiguous along n: the register
   // tile loads and stores nr consecutive elements of each.
-  auto isDims = [](AffineMap map, ArrayRef<unsigned> expected) {
-    if (map.getNumResults() != expected.size())
-      return false;
-    for (auto [result, dim] : llvm::zip(map.getResults(), expected))
-      if (!isa<AffineDimExpr>(result) ||
-          cast<AffineDimExpr>(result).getPosition() != dim)
-        return false;
-    return true;
-  };
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   if (!isDims(maps[2], {m, n}) || !isDims(maps[1], {k, n}) ||
       !(isDims(maps[0], {m, k}) || isDims(maps[0], {k, m})))

@@ -30,31 +30,12 @@ namespace nnc {
 namespace {
 
 using namespace mlir;
+using nnc::isDims;
+using nnc::isF32MultiplyAccumulate;
+using nnc::isUnitShiftAlong;
 
 // The weight gradient's loop dims.
 enum Dim : unsigned { G, F, N, C, KH, KW, P, NumDims };
-
-bool isDims(AffineMap map, ArrayRef<unsigned> dims) {
-  if (map.getNumResults() != dims.size())
-    return false;
-  for (auto [result, dim] : llvm::zip(map.getResults(), dims))
-    if (!isa<AffineDimExpr>(result) ||
-        cast<AffineDimExpr>(result).getPosition() != dim)
-      return false;
-  return true;
-}
-
-/// The constant value of `expr` with dim `hot` set to 1 and the others to 0
-/// (all dims 0 for hot = NumDims).
-std::optional<int64_t> valueAt(AffineExpr expr, unsigned hot) {
-  SmallVector<AffineExpr> point;
-  for (unsigned dim = 0; dim < NumDims; ++dim)
-    point.push_back(
-        getAffineConstantExpr(dim == hot ? 1 : 0, expr.getContext()));
-  auto value = dyn_cast<AffineConstantExpr>(
-      simplifyAffineExpr(expr.replaceDims(point), 0, 0));
-  return value ? std::optional<int64_t>(value.getValue()) : std::nullopt;
-}
 
 /// How a weight gradient is computed: mr output channels per task.
 struct WeightGradTiling {
@@ -78,21 +59,8 @@ chooseTiling(linalg::GenericOp op,
       !isDims(maps[0].getSubMap({0, 1, 2}), {N, G, C}))
     return std::nullopt;
   // The input's position: p + a kh + b kw.
-  AffineExpr position = maps[0].getResult(3);
-  if (valueAt(position, NumDims) != 0 || valueAt(position, P) != 1)
-    return std::nullopt;
-  for (unsigned dim : {G, F, N, C})
-    if (valueAt(position, dim) != 0)
-      return std::nullopt;
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!add || body.getOperations().size() != 3 || !result ||
-      !result.getElementType().isF32() ||
-      !llvm::any_of(add->getOperands(), [](Value v) {
-        return v.getDefiningOp<arith::MulFOp>() != nullptr;
-      }))
+  if (!isUnitShiftAlong(maps[0].getResult(3), NumDims, P, {G, F, N, C}) ||
+      !isF32MultiplyAccumulate(op))
     return std::nullopt;
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   for (unsigned dim = 0; dim < NumDims; ++dim)

@@ -29,44 +29,15 @@ namespace nnc {
 namespace {
 
 using namespace mlir;
+using nnc::isDims;
+using nnc::isF32MultiplyAccumulate;
+using nnc::isUnitShiftAlong;
 using nnc::largestDividingMultiple;
 using nnc::tiledOp;
 using nnc::tileWith;
 
 // The wide-row convolution's loop dims.
 enum Dim : unsigned { N, G, F, C, KH, KW, P, NumDims };
-
-/// Whether `map` is (d_dims[0], d_dims[1], ...).
-bool isDims(AffineMap map, ArrayRef<unsigned> dims) {
-  if (map.getNumResults() != dims.size())
-    return false;
-  for (auto [result, dim] : llvm::zip(map.getResults(), dims))
-    if (!isa<AffineDimExpr>(result) ||
-        cast<AffineDimExpr>(result).getPosition() != dim)
-      return false;
-  return true;
-}
-
-/// Whether `expr` (over NumDims dims) is p + (terms in kh and kw only):
-/// consecutive outputs read consecutive inputs.
-bool isUnitShiftOfP(AffineExpr expr) {
-  auto valueAt = [&](unsigned hot) {
-    SmallVector<AffineExpr> point;
-    for (unsigned dim = 0; dim < NumDims; ++dim)
-      point.push_back(
-          getAffineConstantExpr(dim == hot ? 1 : 0, expr.getContext()));
-    auto value = dyn_cast<AffineConstantExpr>(
-        simplifyAffineExpr(expr.replaceDims(point), 0, 0));
-    return value ? std::optional<int64_t>(value.getValue()) : std::nullopt;
-  };
-  std::optional<int64_t> origin = valueAt(NumDims);
-  if (!origin || *origin != 0)
-    return false;
-  for (unsigned dim : {N, G, F, C})
-    if (valueAt(dim) != origin)
-      return false;
-  return valueAt(P) == std::optional<int64_t>(1);
-}
 
 /// Tile sizes of one wide-row convolution.
 struct ConvolutionTiling {
@@ -89,18 +60,9 @@ chooseTiling(linalg::GenericOp op, const nnc::TileConvolutionsOptions &opts) {
   if (!isDims(maps[1], {G, F, C, KH, KW}) || !isDims(maps[2], {N, G, F, P}) ||
       maps[0].getNumResults() != 4 ||
       !isDims(maps[0].getSubMap({0, 1, 2}), {N, G, C}) ||
-      !isUnitShiftOfP(maps[0].getResult(3)))
+      !isUnitShiftAlong(maps[0].getResult(3), NumDims, P, {N, G, F, C}))
     return std::nullopt;
-  // A multiply-accumulate in f32.
-  Block &body = op.getRegion().front();
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
-  if (!add || body.getOperations().size() != 3 || !result ||
-      !result.getElementType().isF32() ||
-      !llvm::any_of(add->getOperands(), [](Value v) {
-        return v.getDefiningOp<arith::MulFOp>() != nullptr;
-      }))
+  if (!isF32MultiplyAccumulate(op))
     return std::nullopt;
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   for (unsigned dim = G; dim < NumDims; ++dim)

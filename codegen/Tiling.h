@@ -7,7 +7,10 @@
 #ifndef NNC_CODEGEN_TILING_H
 #define NNC_CODEGEN_TILING_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
@@ -24,6 +27,56 @@ inline int64_t largestDividingMultiple(int64_t size, int64_t step,
     if (size % tile == 0)
       best = tile;
   return best;
+}
+
+/// Whether `map` is exactly (d_dims[0], d_dims[1], ...).
+inline bool isDims(mlir::AffineMap map, llvm::ArrayRef<unsigned> dims) {
+  if (map.getNumResults() != dims.size())
+    return false;
+  for (auto [result, dim] : llvm::zip(map.getResults(), dims))
+    if (!mlir::isa<mlir::AffineDimExpr>(result) ||
+        mlir::cast<mlir::AffineDimExpr>(result).getPosition() != dim)
+      return false;
+  return true;
+}
+
+/// Whether `expr` (over `numDims` dims) is d_along + terms in dims other
+/// than `independent` and `along`: consecutive values of d_along read
+/// consecutive elements, whatever the other dims (a convolution's input
+/// position p + kh W' + kw).
+inline bool isUnitShiftAlong(mlir::AffineExpr expr, unsigned numDims,
+                             unsigned along,
+                             llvm::ArrayRef<unsigned> independent) {
+  // expr's value with d_hot = 1 and the other dims 0 (all 0 for numDims).
+  auto valueAt = [&](unsigned hot) -> std::optional<int64_t> {
+    llvm::SmallVector<mlir::AffineExpr> point;
+    for (unsigned dim = 0; dim < numDims; ++dim)
+      point.push_back(
+          mlir::getAffineConstantExpr(dim == hot ? 1 : 0, expr.getContext()));
+    auto value = mlir::dyn_cast<mlir::AffineConstantExpr>(
+        mlir::simplifyAffineExpr(expr.replaceDims(point), 0, 0));
+    if (!value)
+      return std::nullopt;
+    return value.getValue();
+  };
+  if (valueAt(numDims) != 0 || valueAt(along) != 1)
+    return false;
+  return llvm::all_of(independent,
+                      [&](unsigned dim) { return valueAt(dim) == 0; });
+}
+
+/// Whether `op`'s body is out + a * b (in any order) with an f32 result.
+inline bool isF32MultiplyAccumulate(mlir::linalg::GenericOp op) {
+  mlir::Block &body = op.getRegion().front();
+  auto yield = mlir::cast<mlir::linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<mlir::arith::AddFOp>();
+  auto result =
+      mlir::dyn_cast<mlir::RankedTensorType>(op->getResult(0).getType());
+  return add && body.getOperations().size() == 3 && result &&
+         result.getElementType().isF32() &&
+         llvm::any_of(add->getOperands(), [](mlir::Value v) {
+           return v.getDefiningOp<mlir::arith::MulFOp>() != nullptr;
+         });
 }
 
 /// The width of a register tile along a dim of `size` that is contiguous
