@@ -13,6 +13,7 @@
 
 #include "frontend/Autograd.h"
 #include "frontend/Error.h"
+#include "frontend/optim/JsonFields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +27,8 @@ namespace nnc::amp {
 namespace {
 
 using nlohmann::ordered_json;
+using optim::detail::integerField;
+using optim::detail::numberField;
 
 void checkFactors(double growthFactor, double backoffFactor,
                   const std::string &where) {
@@ -43,26 +46,6 @@ bool hasNonFinite(const Tensor &grad) {
   const float *data = values.data_ptr<float>();
   return !std::all_of(data, data + values.numel(),
                       [](float v) { return std::isfinite(v); });
-}
-
-/// The number `key` of a state_dict.
-double numberField(const ordered_json &state, const char *key,
-                   const std::string &where) {
-  const ordered_json &value = state.at(key);
-  if (!value.is_number())
-    throw Error(where + ": '" + key + "' must be a number, got " +
-                value.dump());
-  return value.get<double>();
-}
-
-/// The integer `key` of a state_dict.
-int64_t integerField(const ordered_json &state, const char *key,
-                     const std::string &where) {
-  const ordered_json &value = state.at(key);
-  if (!value.is_number_integer())
-    throw Error(where + ": '" + key + "' must be an integer, got " +
-                value.dump());
-  return value.get<int64_t>();
 }
 
 } // namespace
@@ -185,15 +168,8 @@ void GradScaler::load_state_dict(const GradScalerStateDict &stateDict) {
   if (!enabled_)
     return;
   const std::string where = "GradScaler load_state_dict";
-  ordered_json state;
-  try {
-    state = ordered_json::parse(stateDict.state);
-  } catch (const ordered_json::parse_error &e) {
-    throw Error(where + ": the state_dict is not valid JSON: " + e.what());
-  }
-  if (!state.is_object())
-    throw Error(where + ": the state_dict must be a JSON object, got " +
-                state.dump());
+  ordered_json state =
+      optim::detail::parseJsonObject(stateDict.state, where, "the state_dict");
   if (state.empty())
     throw Error(where + ": the state_dict is empty, possibly because it was "
                         "saved from a disabled GradScaler");

@@ -11,6 +11,7 @@
 
 #include "frontend/Autograd.h"
 #include "frontend/TraceHook.h"
+#include "frontend/optim/JsonFields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -58,6 +59,9 @@ Tensor maximum(const Tensor &a, const Tensor &b) { return where(a > b, a, b); }
 // param_groups as JSON (PyTorch's state_dict()["param_groups"])
 //===----------------------------------------------------------------------===//
 
+using detail::boolField;
+using detail::field;
+using detail::numberField;
 using nlohmann::ordered_json;
 
 /// A group's hyper-parameters under PyTorch's names, in its order; null
@@ -100,32 +104,6 @@ ordered_json hyperParameters(const OptimizerOptions &options) {
         {"weight_decay", adagrad->weight_decay()},
         {"initial_accumulator_value", adagrad->initial_accumulator_value()}};
   return nullptr;
-}
-
-const ordered_json &field(const ordered_json &group, const char *key,
-                          const std::string &where) {
-  auto it = group.find(key);
-  if (it == group.end())
-    throw Error(where + ": missing '" + key + "'");
-  return *it;
-}
-
-double numberField(const ordered_json &group, const char *key,
-                   const std::string &where) {
-  const ordered_json &value = field(group, key, where);
-  if (!value.is_number())
-    throw Error(where + ": '" + key + "' must be a number, got " +
-                value.dump());
-  return value.get<double>();
-}
-
-bool boolField(const ordered_json &group, const char *key,
-               const std::string &where) {
-  const ordered_json &value = field(group, key, where);
-  if (!value.is_boolean())
-    throw Error(where + ": '" + key + "' must be true or false, got " +
-                value.dump());
-  return value.get<bool>();
 }
 
 std::tuple<double, double> betasField(const ordered_json &group,

@@ -9,6 +9,7 @@
 #include "frontend/optim/Scheduler.h"
 
 #include "frontend/Error.h"
+#include "frontend/optim/JsonFields.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +21,7 @@ namespace nnc::optim {
 
 namespace {
 
+using detail::integerField;
 using nlohmann::ordered_json;
 
 /// A list of lrs of the state_dict: one number per param group.
@@ -41,16 +43,6 @@ std::vector<double> lrList(const ordered_json &state, const char *key,
     lrs.push_back(lr.get<double>());
   }
   return lrs;
-}
-
-/// The integer `key` of the state_dict.
-int64_t integerField(const ordered_json &state, const char *key,
-                     const std::string &where) {
-  const ordered_json &value = state.at(key);
-  if (!value.is_number_integer())
-    throw Error(where + ": '" + key + "' must be an integer, got " +
-                value.dump());
-  return value.get<int64_t>();
 }
 
 void checkStepSize(int64_t stepSize) {
@@ -111,15 +103,8 @@ LRSchedulerStateDict LRScheduler::state_dict() const {
 
 void LRScheduler::load_state_dict(const LRSchedulerStateDict &stateDict) {
   const std::string where = std::string(name()) + " load_state_dict";
-  ordered_json state;
-  try {
-    state = ordered_json::parse(stateDict.state);
-  } catch (const ordered_json::parse_error &e) {
-    throw Error(where + ": the state_dict is not valid JSON: " + e.what());
-  }
-  if (!state.is_object())
-    throw Error(where + ": the state_dict must be a JSON object, got " +
-                state.dump());
+  ordered_json state =
+      detail::parseJsonObject(stateDict.state, where, "the state_dict");
 
   std::vector<HyperParameter> hypers = hyperParameters();
   std::vector<std::string> required = {"base_lrs", "last_epoch", "_last_lr"};
