@@ -102,7 +102,10 @@ chooseTiling(linalg::LinalgOp op, const nnc::TileContractionsOptions &opts) {
   int64_t rowLimit = opts.parallelTileRows;
   int64_t tasksAlongN = sizes[n] / nt;
   if (dynamicRows) {
-    tiling.parallelTile[m] = std::max(mr, rowLimit / mr * mr);
+    // The batch is unknown: tasks of two register tiles of rows, so that a
+    // batch of 64 still makes four tasks (more rows per task would leave
+    // threads idle at the batch sizes training uses).
+    tiling.parallelTile[m] = std::min(std::max(mr, rowLimit / mr * mr), 2 * mr);
   } else {
     if (tasksAlongN < 4)
       rowLimit = std::min(rowLimit, std::max(mr, sizes[m] * tasksAlongN / 4));

@@ -66,11 +66,11 @@ func.func @transposed_a_bf16(%a: tensor<64x16xbf16>, %b: tensor<64x64xbf16>, %c:
 #nk = affine_map<(m, n, k) -> (n, k)>
 #mn = affine_map<(m, n, k) -> (m, n)>
 
-// A dynamic batch of rows: tasks of 64 rows (the last may be short), full
+// A dynamic batch of rows: tasks of 16 rows (the last may be short), full
 // 8x32 register tiles over the rows a task has in multiples of 8, and the
 // remaining rows (fewer than 8) peeled off as a plain contraction.
 // CHECK-LABEL: func.func @dynamic_rows(
-// CHECK:         scf.forall (%{{.*}}) = (0) to (%{{.*}}) step (64)
+// CHECK:         scf.forall (%{{.*}}) = (0) to (%{{.*}}) step (16)
 // CHECK:           %[[FULL:.*]] = affine.apply
 // CHECK:           scf.for %{{.*}} = %c0 to %[[FULL]] step %c8
 // CHECK:             vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
