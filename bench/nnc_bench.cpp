@@ -1,6 +1,6 @@
 //===- bench/nnc_bench.cpp - Fused vs eager vs libtorch, in one run -------===//
 //
-// `nnc-bench [--json FILE] [--svg FILE] [--threads N] [--quick]`
+// `nnc-bench [--json FILE] [--svg FILE] [--threads N] [--quick] [--case S]`
 // Times each case eagerly (Halide kernels), compiled (nnc::jit) and, for the
 // seeds' models where the bench was built with libtorch, in libtorch, all in
 // this process with the same number of threads, the same shapes and the
@@ -46,6 +46,13 @@ struct Options {
   bool quick = false;
 };
 
+/// --case: only the cases whose name contains it run (for profiling one).
+std::string caseFilter;
+
+bool selected(const std::string &name) {
+  return name.find(caseFilter) != std::string::npos;
+}
+
 Options parseArgs(int argc, char **argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -63,10 +70,13 @@ Options parseArgs(int argc, char **argv) {
       o.threads = std::atoi(value().c_str());
     else if (a == "--quick")
       o.quick = true;
+    else if (a == "--case")
+      caseFilter = value();
     else
       throw std::invalid_argument(
           "nnc-bench: unknown argument '" + a +
-          "' (use --json FILE, --svg FILE, --threads N, --quick)");
+          "' (use --json FILE, --svg FILE, --threads N, --quick, --case "
+          "SUBSTRING)");
   }
   return o;
 }
@@ -220,6 +230,8 @@ void compareFusedEager(std::vector<Record> &records, const std::string &name,
                        const TensorFunction &fn,
                        const std::vector<Tensor> &inputs, const Budget &budget,
                        std::optional<Impl> peer = std::nullopt) {
+  if (!selected(name))
+    return;
   std::vector<Impl> impls{{"eager", [&] { fn(inputs); }}};
   std::optional<nnc::jit::CompiledFunction> compiled;
   try {
@@ -246,6 +258,8 @@ void inferenceCase(std::vector<Record> &records, const std::string &name,
                    nn::Sequential model, const Tensor &input,
                    std::optional<libtorch::Model> peerModel,
                    const Budget &budget) {
+  if (!selected(name))
+    return;
   model->eval();
   nnc::NoGradGuard noGrad;
   TensorFunction forward = [model](const std::vector<Tensor> &in) mutable {
@@ -267,6 +281,8 @@ void trainStepCase(std::vector<Record> &records, const std::string &name,
                    const std::pair<Tensor, Tensor> &batch,
                    std::optional<libtorch::Model> peerModel,
                    const Budget &budget) {
+  if (!selected(name))
+    return;
   nnc::optim::Adam adam(model->parameters(), nnc::optim::AdamOptions(1e-3));
   auto eager = [&] {
     adam.zero_grad();
@@ -411,6 +427,8 @@ void smallCNNLayerCases(std::vector<Record> &records, const Budget &budget) {
 /// The Adam update of 784*128 + 128*10 parameters' worth of tensors (the
 /// MLP's), eager step() vs the same step traced and compiled.
 void adamUpdateCase(std::vector<Record> &records, const Budget &budget) {
+  if (!selected("adam_update_mlp"))
+    return;
   std::vector<Tensor> params{nnc::randn({128, 784}), nnc::randn({128}),
                              nnc::randn({10, 128}), nnc::randn({10})};
   std::vector<Tensor> grads;

@@ -624,19 +624,25 @@ struct MaxPool2dBackwardToLinalg
     Value noIndex = arith::ConstantOp::create(rewriter, loc,
                                               rewriter.getI64IntegerAttr(-1));
 
-    // Loops (n, c, oh, ow) parallel, (kh, kw) reduced.
+    // Loops (n, c) parallel, (kh, kw) reduced, (oh, ow) parallel: the taps
+    // outside the output positions, so that the innermost loop runs along
+    // a row of outputs (vectorizable, with the running maximum and index in
+    // contiguous rows) rather than over a window of a few taps. Each output
+    // still sees its taps in (kh, kw) order, so the first maximum wins.
     SmallVector<AffineExpr> d = loopDims(rewriter, 6);
     SmallVector<AffineMap> argmaxMaps = {
         AffineMap::get(6, 0,
-                       {d[0], d[1], d[2] * stride[0] + d[4] * dilation[0],
-                        d[3] * stride[1] + d[5] * dilation[1]},
+                       {d[0], d[1], d[4] * stride[0] + d[2] * dilation[0],
+                        d[5] * stride[1] + d[3] * dilation[1]},
                        context),
-        AffineMap::get(6, 0, {d[4], d[5]}, context),
-        AffineMap::get(6, 0, {d[0], d[1], d[2], d[3]}, context),
-        AffineMap::get(6, 0, {d[0], d[1], d[2], d[3]}, context)};
-    SmallVector<utils::IteratorType> iterators(4,
-                                               utils::IteratorType::parallel);
-    iterators.append(2, utils::IteratorType::reduction);
+        AffineMap::get(6, 0, {d[2], d[3]}, context),
+        AffineMap::get(6, 0, {d[0], d[1], d[4], d[5]}, context),
+        AffineMap::get(6, 0, {d[0], d[1], d[4], d[5]}, context)};
+    using utils::IteratorType;
+    SmallVector<IteratorType> iterators = {
+        IteratorType::parallel,  IteratorType::parallel,
+        IteratorType::reduction, IteratorType::reduction,
+        IteratorType::parallel,  IteratorType::parallel};
     auto indicesType = gradType.clone(i64);
     auto argmax = linalg::GenericOp::create(
         rewriter, loc, TypeRange{gradType, indicesType},
@@ -649,10 +655,10 @@ struct MaxPool2dBackwardToLinalg
           // The tap's position in the unpadded input, and whether it is one.
           auto position = [&](int dim) {
             Value start = arith::MulIOp::create(
-                b, l, linalg::IndexOp::create(b, l, 2 + dim),
+                b, l, linalg::IndexOp::create(b, l, 4 + dim),
                 indexConstant(b, l, stride[dim]));
             Value tap = arith::MulIOp::create(
-                b, l, linalg::IndexOp::create(b, l, 4 + dim),
+                b, l, linalg::IndexOp::create(b, l, 2 + dim),
                 indexConstant(b, l, dilation[dim]));
             return arith::SubIOp::create(
                        b, l, arith::AddIOp::create(b, l, start, tap),
@@ -744,11 +750,13 @@ struct MaxPool2dBackwardToLinalg
     SmallVector<AffineMap> gatherMaps = {
         AffineMap::get(6, 0, {d[4], d[5]}, context),
         AffineMap::get(6, 0, {d[0], d[1], d[2], d[3]}, context)};
+    SmallVector<IteratorType> gatherIterators(4, IteratorType::parallel);
+    gatherIterators.append(2, IteratorType::reduction);
     Value gathered =
         linalg::GenericOp::create(
             rewriter, loc, TypeRange{resultType}, ValueRange{window},
             ValueRange{buildFilled(rewriter, loc, resultType, sizes, zero)},
-            gatherMaps, iterators,
+            gatherMaps, gatherIterators,
             [&](OpBuilder &b, Location l, ValueRange args) {
               // The window along one dim, and whether there is one.
               auto windowAt = [&](int dim, int64_t windows) {

@@ -169,12 +169,13 @@ func.func @conv2d_backward_weight_stride_1(%dy: tensor<?x6x8x8xf32>, %x: tensor<
 
 // Max pooling's gradient: first each window's argmax as a flat index into
 // its input plane (the first in-bounds element, then any larger one or
-// NaN), then for each input element the gradients of the windows that
+// NaN; the taps loop outside the output positions, so the innermost loop
+// runs along a row of outputs), then for each input element the gradients of the windows that
 // chose it, read with tensor.extract: with overlapping windows, every
 // window (oh, ow) = ((h + p - kh d) / s, ...) that divides.
 // CHECK-LABEL: func.func @max_pool2d_backward_overlapping
 // CHECK: %[[NONE:.*]] = arith.constant -1 : i64
-// CHECK: %[[ARGMAX:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<?x16x14x14xf32>, tensor<?x16x14x14xi64>)
+// CHECK: %[[ARGMAX:.*]]:2 = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction", "parallel", "parallel"]{{.*}} outs(%{{.*}}, %{{.*}} : tensor<?x16x14x14xf32>, tensor<?x16x14x14xi64>)
 // CHECK: arith.cmpi eq, %{{.*}}, %[[NONE]] : i64
 // CHECK: arith.cmpf ogt
 // CHECK: arith.cmpf uno
