@@ -131,14 +131,7 @@ FailureOr<TilingInterface> peelRowRemainder(RewriterBase &rewriter,
   scf::ForOp remainder;
   if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, rows, remainder)))
     return failure();
-  // Fold the now-constant slice sizes into static types.
-  MLIRContext *context = rewriter.getContext();
-  RewritePatternSet patterns(context);
-  for (Dialect *dialect : context->getLoadedDialects())
-    dialect->getCanonicalizationPatterns(patterns);
-  for (RegisteredOperationName name : context->getRegisteredOperations())
-    name.getCanonicalizationPatterns(patterns, context);
-  if (failed(applyPatternsGreedily(rows, std::move(patterns))))
+  if (failed(nnc::canonicalizeInside(rows)))
     return failure();
   TilingInterface full;
   rows.walk([&](linalg::ContractOp op) {

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -43,6 +44,8 @@ enum Dim : unsigned { N, G, F, C, KH, KW, P, NumDims };
 struct ConvolutionTiling {
   SmallVector<int64_t> parallelTile; // tasks: an image and group each
   SmallVector<int64_t> registerTile; // mr x nr outputs, one tap per step
+  /// nr does not divide p: the last, narrower tile is peeled off.
+  bool peelOutputs = false;
 };
 
 std::optional<ConvolutionTiling>
@@ -82,11 +85,24 @@ chooseTiling(linalg::GenericOp op, const nnc::TileConvolutionsOptions &opts) {
 
   ConvolutionTiling tiling;
   tiling.parallelTile = {1, 1, sizes[F], 0, 0, 0, sizes[P]};
-  // Few images: the rows of outputs are split among tasks too.
+  // Rows that a whole vector does not divide (840 outputs, rows of 30):
+  // whole-vector tiles and one narrower tile at the end, rather than
+  // half-vector tiles throughout.
+  if (nr < opts.vectorWidth && sizes[P] > 2 * opts.vectorWidth) {
+    nr = opts.vectorWidth;
+    tiling.peelOutputs = true;
+  }
+  // Few images: the rows of outputs are split among tasks too, in whole
+  // register tiles (the last task may get a shorter, peeled share).
   int64_t images = ShapedType::isDynamic(sizes[N]) ? 0 : sizes[N] * sizes[G];
-  if (images != 0 && images < 4)
+  if (images != 0 && images < 4) {
+    int64_t tasksPerImage = (4 + images - 1) / images;
+    int64_t tiles = (sizes[P] + nr - 1) / nr;
     tiling.parallelTile[P] =
-        largestDividingMultiple(sizes[P], nr, sizes[P] * images / 4);
+        tiling.peelOutputs
+            ? (tiles + tasksPerImage - 1) / tasksPerImage * nr
+            : largestDividingMultiple(sizes[P], nr, sizes[P] / tasksPerImage);
+  }
   tiling.registerTile = {0, 0, mr, 1, 1, 1, nr};
   return tiling;
 }
@@ -143,11 +159,35 @@ LogicalResult tileConvolution(RewriterBase &rewriter, linalg::GenericOp op,
                scf::SCFTilingOptions::LoopType::ForOp, {N, G, F, P, C, KH, KW});
   if (failed(registers))
     return failure();
-  auto tap = cast<linalg::GenericOp>(tiledOp(*registers).getOperation());
-  for (int64_t size : tap.getStaticLoopRanges())
-    if (ShapedType::isDynamic(size))
+  if (!tiling.peelOutputs) {
+    auto tap = cast<linalg::GenericOp>(tiledOp(*registers).getOperation());
+    for (int64_t size : tap.getStaticLoopRanges())
+      if (ShapedType::isDynamic(size))
+        return failure();
+    return emitTap(rewriter, tap, tiling.registerTile[F],
+                   tiling.registerTile[P]);
+  }
+  // The p loop (the second tiled one) in full tiles and one remainder,
+  // both of static size once canonicalized.
+  auto outputs = cast<scf::ForOp>(registers->loops[1].getOperation());
+  scf::ForOp remainder;
+  if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, outputs, remainder)))
+    return failure();
+  Operation *task = parallel->loops.front().getOperation();
+  if (failed(nnc::canonicalizeInside(task)))
+    return failure();
+  SmallVector<linalg::GenericOp> taps;
+  task->walk([&](linalg::GenericOp tap) { taps.push_back(tap); });
+  for (linalg::GenericOp tap : taps) {
+    // A task's remainder of unknown width (its share was shorter) stays a
+    // plain loop nest: at most one register tile's outputs.
+    SmallVector<int64_t> sizes = tap.getStaticLoopRanges();
+    if (llvm::any_of(sizes, ShapedType::isDynamic))
+      continue;
+    if (failed(emitTap(rewriter, tap, sizes[F], sizes[P])))
       return failure();
-  return emitTap(rewriter, tap, tiling.registerTile[F], tiling.registerTile[P]);
+  }
+  return success();
 }
 
 struct TileConvolutions : nnc::impl::TileConvolutionsBase<TileConvolutions> {

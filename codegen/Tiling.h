@@ -13,6 +13,7 @@
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <algorithm>
 
@@ -112,6 +113,19 @@ tileWith(mlir::RewriterBase &rewriter, mlir::TilingInterface op,
     return mlir::failure();
   rewriter.replaceOp(op, tiled->replacements);
   return tiled;
+}
+
+/// Canonicalizes the ops nested in `op` with every loaded dialect's and
+/// registered op's patterns (after peeling: folds the now-constant tile
+/// sizes into static types).
+inline mlir::LogicalResult canonicalizeInside(mlir::Operation *op) {
+  mlir::MLIRContext *context = op->getContext();
+  mlir::RewritePatternSet patterns(context);
+  for (mlir::Dialect *dialect : context->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (mlir::RegisteredOperationName name : context->getRegisteredOperations())
+    name.getCanonicalizationPatterns(patterns, context);
+  return mlir::applyPatternsGreedily(op, std::move(patterns));
 }
 
 /// The op a tiling produced.
