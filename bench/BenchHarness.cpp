@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -408,6 +409,37 @@ std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
      << ") rotate(-90)\" text-anchor=\"middle\">GFLOP/s (log)</text>\n";
   os << "</svg>\n";
   return os.str();
+}
+
+Options parseOptions(const std::string &program, int argc, char **argv,
+                     bool acceptsCase) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc)
+        throw std::invalid_argument(program + ": " + a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--json")
+      o.jsonPath = value();
+    else if (a == "--svg")
+      o.svgPath = value();
+    else if (a == "--threads")
+      o.threads = std::atoi(value().c_str());
+    else if (a == "--quick")
+      o.quick = true;
+    else if (acceptsCase && a == "--case")
+      o.caseFilter = value();
+    else
+      throw std::invalid_argument(
+          program + ": unknown argument '" + a +
+          "' (use --json FILE, --svg FILE, --threads N, --quick" +
+          (acceptsCase ? ", --case SUBSTRING)" : ")"));
+  }
+  if (o.threads < 1)
+    throw std::invalid_argument(program + ": --threads must be >= 1");
+  return o;
 }
 
 void writeFile(const std::string &path, const std::string &text) {

@@ -113,6 +113,21 @@ std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
                              double bandwidthGbps, const std::string &labelImpl,
                              const std::string &title);
 
+/// The command line the benchmarks share: --json FILE, --svg FILE,
+/// --threads N (default 2), --quick and, where `acceptsCase`, --case
+/// SUBSTRING (only the cases whose name contains it).
+struct Options {
+  std::string jsonPath, svgPath;
+  int threads = 2;
+  bool quick = false;
+  std::string caseFilter;
+};
+
+/// Parses `argv`; throws std::invalid_argument naming `program` for an
+/// unknown argument, a missing value or fewer than 1 thread.
+Options parseOptions(const std::string &program, int argc, char **argv,
+                     bool acceptsCase = false);
+
 /// Writes `text` to `path`; throws std::runtime_error naming the path.
 void writeFile(const std::string &path, const std::string &text);
 

@@ -65,39 +65,6 @@ using nnc::runtime::ElementType;
 
 namespace {
 
-struct Options {
-  std::string jsonPath, svgPath;
-  int threads = 2;
-  bool quick = false;
-};
-
-Options parseArgs(int argc, char **argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        throw std::invalid_argument("nnc-gemm-bench: " + a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--json")
-      o.jsonPath = value();
-    else if (a == "--svg")
-      o.svgPath = value();
-    else if (a == "--threads")
-      o.threads = std::atoi(value().c_str());
-    else if (a == "--quick")
-      o.quick = true;
-    else
-      throw std::invalid_argument(
-          "nnc-gemm-bench: unknown argument '" + a +
-          "' (use --json FILE, --svg FILE, --threads N, --quick)");
-  }
-  if (o.threads < 1)
-    throw std::invalid_argument("nnc-gemm-bench: --threads must be >= 1");
-  return o;
-}
-
 /// Timed work per case: ms of timed calls per implementation and the most
 /// calls asked of each (fewer where one call is slow).
 struct Budget {
@@ -909,7 +876,8 @@ void ensurePeerThreading(int threads, char **argv) {
 
 int main(int argc, char **argv) {
   try {
-    Options options = parseArgs(argc, argv);
+    nnc::bench::Options options =
+        nnc::bench::parseOptions("nnc-gemm-bench", argc, argv);
 #if defined(NNC_BENCH_WITH_OPENBLAS) || defined(NNC_BENCH_WITH_ONEDNN)
     ensurePeerThreading(options.threads, argv);
 #endif

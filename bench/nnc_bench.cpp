@@ -40,45 +40,11 @@ using nnc::jit::TensorFunction;
 
 namespace {
 
-struct Options {
-  std::string jsonPath, svgPath;
-  int threads = 2;
-  bool quick = false;
-};
-
 /// --case: only the cases whose name contains it run (for profiling one).
 std::string caseFilter;
 
 bool selected(const std::string &name) {
   return name.find(caseFilter) != std::string::npos;
-}
-
-Options parseArgs(int argc, char **argv) {
-  Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc)
-        throw std::invalid_argument("nnc-bench: " + a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--json")
-      o.jsonPath = value();
-    else if (a == "--svg")
-      o.svgPath = value();
-    else if (a == "--threads")
-      o.threads = std::atoi(value().c_str());
-    else if (a == "--quick")
-      o.quick = true;
-    else if (a == "--case")
-      caseFilter = value();
-    else
-      throw std::invalid_argument(
-          "nnc-bench: unknown argument '" + a +
-          "' (use --json FILE, --svg FILE, --threads N, --quick, --case "
-          "SUBSTRING)");
-  }
-  return o;
 }
 
 /// Work per implementation and case: ms of timed calls and the fewest calls.
@@ -476,7 +442,9 @@ int main(int argc, char **argv) {
 #ifdef NNC_BENCH_WITH_LIBTORCH
     ensurePassiveOpenMP(argv);
 #endif
-    Options options = parseArgs(argc, argv);
+    nnc::bench::Options options =
+        nnc::bench::parseOptions("nnc-bench", argc, argv, /*acceptsCase=*/true);
+    caseFilter = options.caseFilter;
     nnc::set_num_threads(options.threads);
 #ifdef NNC_BENCH_WITH_LIBTORCH
     libtorch::setNumThreads(options.threads);
