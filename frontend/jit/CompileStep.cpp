@@ -36,7 +36,6 @@
 
 #include <iostream>
 #include <mutex>
-#include <optional>
 #include <unordered_map>
 
 namespace nnc::jit {
@@ -100,7 +99,7 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   // 1. Forward + loss, under the autocast settings compile_step was called
   // under (the optimizer's update is traced with autocast off, as PyTorch's
   // AMP recipe steps the optimizer outside autocast).
-  std::optional<AutocastGuard> forwardAutocast(std::in_place, autocastState);
+  AutocastGuard forwardAutocast(autocastState);
   TensorFunction lossOf = [&](const std::vector<Tensor> &in) {
     return std::vector<Tensor>{spec.loss(in[0], in[1])};
   };
@@ -153,7 +152,6 @@ buildStep(const TrainingStepSpec &spec, const Tensor &input,
   //    optimizer's state must exist before tracing (so it is captured, not
   //    created inside the graph); the tracer undoes step()'s in-place
   //    updates when the trace ends.
-  forwardAutocast.reset();
   AutocastGuard updateAutocast(autocastState.dtype, /*enabled=*/false);
   std::vector<Tensor> gradients;
   for (const Tensor &p : spec.parameters)
