@@ -4,6 +4,7 @@
 #include "codegen/DiagnosticCapture.h"
 #include "codegen/Emit.h"
 #include "codegen/Passes.h"
+#include "runtime/Memory.h"
 #include "runtime/ThreadPool.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -120,7 +121,8 @@ llvm::Expected<runtime::Signature> entrySignature(mlir::ModuleOp module,
   return signature;
 }
 
-/// The runtime's C ABI that generated code calls (parallel loops). The
+/// The runtime's C ABI that generated code calls (parallel loops, heap
+/// buffers). The
 /// process's executable does not export it (it is linked statically, with
 /// no -rdynamic), so the JIT gets its address directly.
 static void registerRuntimeSymbols(mlir::ExecutionEngine &engine) {
@@ -131,6 +133,15 @@ static void registerRuntimeSymbols(mlir::ExecutionEngine &engine) {
         llvm::JITSymbolFlags::Exported};
     symbols[interner("nnc_runtime_num_threads")] = {
         llvm::orc::ExecutorAddr::fromPtr(&nnc_runtime_num_threads),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("_mlir_memref_to_llvm_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_alloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("_mlir_memref_to_llvm_aligned_alloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_aligned_alloc),
+        llvm::JITSymbolFlags::Exported};
+    symbols[interner("_mlir_memref_to_llvm_free")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&_mlir_memref_to_llvm_free),
         llvm::JITSymbolFlags::Exported};
     return symbols;
   });

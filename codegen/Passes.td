@@ -196,6 +196,16 @@ def TileContractions : Pass<"nnc-tile-contractions"> {
     not fit (or that is smaller than one register tile) is left to the
     plain loops of `nnc-interchange-contraction-loops`.
 
+    With `bf16-dot` (set where the target has AVX512-BF16), a product of
+    bf16 operands summed in f32 with A stored [m, k] (m may be dynamic)
+    steps k by pairs with vdpbf16ps (`x86vector.avx512.dot`) instead: B is
+    packed into panels of nr columns of k pairs ([n / nr][k / 2][nr][2], an
+    odd k padded with a zero row), and per k pair each row's pair of A is
+    broadcast to every 32-bit lane and dotted with the panel's pairs, the
+    accumulators carried in registers through the k loop. A zero-filled
+    init is never read, and a rounding of the result to bf16 (nn.matmul of
+    bf16 tensors) is written by the last pass over k directly.
+
     Example:
 
     ```mlir
@@ -218,10 +228,14 @@ def TileContractions : Pass<"nnc-tile-contractions"> {
            /*default=*/"256", "Most columns of one parallel task's tile">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"256",
            "Most of k one cache block covers">,
+    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
+           "Products of bf16 operands summed in f32 step k by pairs with "
+           "x86vector.avx512.dot (vdpbf16ps; the target needs AVX512-BF16)">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
-                           "mlir::vector::VectorDialect"];
+                           "mlir::vector::VectorDialect",
+                           "mlir::x86vector::X86VectorDialect"];
 }
 
 def TileConvolutions : Pass<"nnc-tile-convolutions"> {
@@ -244,6 +258,15 @@ def TileConvolutions : Pass<"nnc-tile-convolutions"> {
     3. per tap, nr inputs read as one vector, mr weights broadcast, and mr
        `vector.fma` into the accumulator rows, which
        `loop-invariant-subset-hoisting` keeps in registers across the taps.
+
+    The channels-last form (loops (n, p, f, kh, kw, c), out[n, p, f] +=
+    in[n, p + kh W' + kw, c] * w[kh, kw, c, f]) gets the same kernel with
+    the operands' roles exchanged: register tiles of mr consecutive outputs
+    by nr output channels (f along the vector lanes; 6 by four vectors where
+    four vectors divide f, else `register-rows` by nr as above), p tiles
+    outside f tiles, a row of nr weights and mr broadcast inputs per tap,
+    and a peeled tile when mr does not divide p. In both forms, initial
+    values from a fill or a bias broadcast are computed per register tile.
 
     Convolutions of other shapes are left to the plain loops.
   }];
@@ -287,6 +310,54 @@ def TileConvolutionWeightGrads : Pass<"nnc-tile-convolution-weight-grads"> {
                            "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::vector::VectorDialect"];
+}
+
+def TileMemoryBoundKernels : Pass<"nnc-tile-memory-bound-kernels",
+                                  "mlir::ModuleOp"> {
+  let summary = "Run fused memory-bound kernels in blocks of rows";
+  let description = [{
+    In every function without contractions or convolutions (those are the
+    tilers' above) whose generics index their operands by plain dims, each
+    `linalg.generic` whose result no other linalg op reads (a root) is
+    tiled along its outermost dim, when that dim is parallel, into an
+    `scf.forall` over blocks of rows covering at least `min-tile-elements`
+    iterations each, and the generics it reads are fused into the tile
+    (`tileConsumerAndFuseProducersUsingSCF`). A producer whose slice is its
+    whole result (a reduction over the rows, a value broadcast along them)
+    is not fused, so no tile recomputes it; a fused producer also read
+    outside the chain (returned, donated) yields its tiles from the loop,
+    written in place into the argument it is materialized in. Unit dims
+    (a keepdim reduction's) are dropped first, so reshapes do not cut a
+    chain; and a division by a value that is the same along the innermost
+    loop gets `arcp`, so LLVM multiplies by a reciprocal computed once.
+
+    So softmax's and layer norm's row reductions and their normalization
+    read a block of rows from memory once and then from cache, an
+    optimizer update's several results come from one pass, and each thread
+    pool task (after `scf-forall-to-parallel` and parallel-loop outlining)
+    walks a contiguous block rather than one row.
+
+    Example:
+
+    ```mlir
+    %max = linalg.generic {... ["parallel", "reduction"]} ins(%x) ...
+    %y = linalg.generic {... ["parallel", "parallel"]} ins(%x, %max) ...
+    // becomes
+    %y = scf.forall (%i) = (0) to (4096) step (16) shared_outs(%out = ...) {
+      %max_tile = linalg.generic ... ins(%x[%i:16, 0:1024]) ...
+      %y_tile = linalg.generic ... ins(%x[%i:16, 0:1024], %max_tile) ...
+    }
+    ```
+  }];
+  let options = [
+    Option<"minTileElements", "min-tile-elements", "int64_t",
+           /*default=*/"16384",
+           "Fewest iterations of the root per tile (16384: 64 KiB of each "
+           "f32 tensor)">,
+  ];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
 }
 
 def LowerVectorOps : Pass<"nnc-lower-vector-ops"> {

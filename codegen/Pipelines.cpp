@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/Pipelines.h"
 
+#include "codegen/Emit.h"
 #include "codegen/Passes.h"
 #include "passes/Passes.h"
 #include "passes/Pipelines.h"
@@ -54,7 +55,24 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Target/TargetMachine.h"
+
 namespace nnc {
+
+/// Whether the target CPU of `options` has vdpbf16ps (AVX512-BF16, with
+/// AVX512-VL for its ymm form): otherwise bf16 products widen to f32 FMAs,
+/// and no code is generated that the CPU cannot run.
+static bool targetHasBF16Dot(const CPUCodegenOptions &options) {
+  llvm::Expected<std::unique_ptr<llvm::TargetMachine>> machine =
+      createCPUTargetMachine(options);
+  if (!machine) {
+    llvm::consumeError(machine.takeError());
+    return false;
+  }
+  return (*machine)->getMCSubtargetInfo()->checkFeatures(
+      "+avx512bf16,+avx512vl");
+}
 
 void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
                              const CPUCodegenOptions &options) {
@@ -77,10 +95,16 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   // reassociated, so LLVM vectorizes them.
   pm.addPass(createReassociateReductions());
   if (options.tileContractions) {
+    // Kernels without matrix products or convolutions run in blocks of
+    // rows, their reductions fused with what reads them: each block is read
+    // from memory once, and each task walks a contiguous block.
+    pm.addPass(createTileMemoryBoundKernels());
     // Matrix products become parallel tasks of register-tiled vector
     // kernels (see the pass); the accumulator tile's read and write then
     // move out of the k loop, so it lives in registers across k.
-    pm.addPass(createTileContractions());
+    TileContractionsOptions contractions;
+    contractions.bf16Dot = targetHasBF16Dot(options);
+    pm.addPass(createTileContractions(contractions));
     // Stride-1 convolutions (and input gradients) likewise: one image per
     // task, register tiles of output channels by outputs across the taps.
     pm.addPass(createTileConvolutions());
@@ -132,6 +156,10 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   outParams.hoistDynamicAllocs = true;
   outParams.modifyPublicFunctions = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  // A tile that bufferization wrote in place is then "copied" onto itself
+  // through a second, identical subview: merged, the copy folds away (it
+  // doubled the traffic of tiled memory-bound kernels).
+  pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass());
   // The temporaries of each function (the buffers between kernels in the
   // entry function) become views of one arena allocated per call, reusing
@@ -172,8 +200,16 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   // arithmetic, which finalize-memref-to-llvm requires.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
-  pm.addPass(createConvertVectorToLLVMPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // x86vector: the tiled bf16 products' vdpbf16ps.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
+  // Heap buffers (the per-call arena) through the runtime's allocator
+  // (runtime/Memory.h): its cache of large blocks hands a call back the
+  // pages the previous call used instead of freshly mapped ones.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLLVM;
+  memrefToLLVM.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLLVM));
   // f32 exp/log/tanh as polynomials (arith only) that the loop vectorizer
   // widens; the rest become LLVM intrinsics, and what has none (erf) a libm
   // call, which the JIT resolves in the process.

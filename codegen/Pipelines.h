@@ -42,11 +42,18 @@ struct CPUCodegenOptions {
   /// nnc-tile-convolutions); off: plain interchanged loops that LLVM
   /// vectorizes (for comparison and debugging).
   bool tileContractions = true;
+  /// Convolutions whose channels-last kernel is faster run channels-last
+  /// (nn-layout, before fusion); off: every convolution stays NCHW. Off by
+  /// default: the permutes at the layout boundaries (NHWC -> NCHW at 2.5-6
+  /// GB/s) cost more than the channels-last kernels gain, measured on the
+  /// SmallCNN and ResNet blocks (nnc-bench --case layout).
+  bool layout = false;
 };
 
 /// Appends the steps from linalg on tensors to the LLVM dialect to `pm`
 /// (anchored on builtin.module). Registered as `nnc-cpu-codegen`. Of
-/// `options`, only minParallelWork affects MLIR steps: the level and target
+/// `options`, minParallelWork and whether the target has AVX512-BF16
+/// (vdpbf16ps for bf16 products) affect MLIR steps: the level and target
 /// apply where LLVM IR is optimized and compiled (codegen/Emit.h,
 /// codegen/JIT.h). Parallel loops call `nnc_runtime_parallel_for`, which
 /// the JIT resolves to the runtime linked into the process and an object

@@ -93,6 +93,11 @@ inline int64_t registerTileWidth(int64_t size, int64_t vectorWidth) {
   return size <= 2 * vectorWidth ? size : 0;
 }
 
+/// Whether `op` is a stride-1 convolution over wide rows, channels first or
+/// channels last, of the forms nnc-tile-convolutions register-tiles (the
+/// passes before it leave these to it). Defined in TileConvolutions.cpp.
+bool isWideRowConvolution(mlir::linalg::GenericOp op);
+
 /// Tiles `op` with `sizes` (one per loop dim, 0: not tiled) in loops of
 /// `type`, ordered by `interchange` if given, and replaces `op`; returns
 /// the tiling (the tiled op is the last of tiledOps).

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "runtime/Memory.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -101,3 +102,27 @@ std::size_t cachedBytes() {
 }
 
 } // namespace nnc::runtime
+
+extern "C" void *_mlir_memref_to_llvm_alloc(std::size_t bytes) {
+  try {
+    return nnc::runtime::allocateAligned(bytes);
+  } catch (const std::bad_alloc &) {
+    return nullptr;
+  }
+}
+
+extern "C" void *_mlir_memref_to_llvm_aligned_alloc(std::size_t alignment,
+                                                    std::size_t bytes) {
+  if (alignment > nnc::runtime::kBufferAlignment) {
+    std::fprintf(stderr,
+                 "nnc runtime: generated code asked for %zu-byte alignment; "
+                 "buffers are %zu-byte aligned\n",
+                 alignment, nnc::runtime::kBufferAlignment);
+    std::abort();
+  }
+  return _mlir_memref_to_llvm_alloc(bytes);
+}
+
+extern "C" void _mlir_memref_to_llvm_free(void *ptr) {
+  nnc::runtime::freeAligned(ptr);
+}

@@ -36,4 +36,19 @@ std::size_t cachedBytes();
 
 } // namespace nnc::runtime
 
+extern "C" {
+/// The C ABI through which generated code allocates and frees its heap
+/// buffers (the generic allocation functions of MLIR's
+/// finalize-memref-to-llvm): allocateAligned and freeAligned. Through the
+/// cache of large blocks, a compiled step reuses its arena from call to
+/// call instead of faulting in fresh pages each time (glibc's malloc maps
+/// blocks of 32 MB and more anew on every call). Alignments above
+/// kBufferAlignment, which nnc's code never asks for, abort with a
+/// message; out of memory returns null, as malloc does.
+void *_mlir_memref_to_llvm_alloc(std::size_t bytes);
+void *_mlir_memref_to_llvm_aligned_alloc(std::size_t alignment,
+                                         std::size_t bytes);
+void _mlir_memref_to_llvm_free(void *ptr);
+}
+
 #endif // NNC_RUNTIME_MEMORY_H

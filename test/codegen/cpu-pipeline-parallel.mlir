@@ -11,7 +11,7 @@
 // CHECK-LABEL: llvm.func @classifier(
 // CHECK:         llvm.call @classifier_fusion0(
 // CHECK-NEXT:    llvm.call @classifier_fusion1(
-// CHECK-NEXT:    llvm.call @free(
+// CHECK-NEXT:    llvm.call @_mlir_memref_to_llvm_free(
 // CHECK-NEXT:    llvm.return
 
 // CHECK-LABEL: llvm.func internal @classifier_fusion0(

@@ -10,7 +10,7 @@
 // CHECK-LABEL: llvm.func @dense(
 // CHECK-SAME:    %arg19: !llvm.ptr, %arg20: !llvm.ptr, %arg21: i64, %arg22: i64, %arg23: i64, %arg24: i64, %arg25: i64)
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
-// CHECK-NOT:     llvm.call @malloc
+// CHECK-NOT:     llvm.call @_mlir_memref_to_llvm_alloc
 // CHECK-NOT:     llvm.intr.tanh
 // CHECK:         llvm.intr.fma
 // CHECK:         llvm.fdiv
@@ -19,8 +19,7 @@
 // CHECK-LABEL: llvm.func @_mlir_ciface_dense(
 // CHECK-SAME:    %arg0: !llvm.ptr, %arg1: !llvm.ptr, %arg2: !llvm.ptr, %arg3: !llvm.ptr)
 // CHECK:         llvm.call @dense(
-// CHECK-NOT:   memref
-// CHECK-NOT:   tensor
+// CHECK-NOT:   {{memref<|tensor<|memref\.|tensor\.}}
 #map = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d1)>
 func.func @dense(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>,
@@ -50,8 +49,8 @@ func.func @dense(%x: tensor<4x8xf32>, %w: tensor<8x16xf32>,
 // the call; the result is computed straight into the output buffer.
 
 // CHECK-LABEL: llvm.func @temporary(
-// CHECK:         %[[TEMP:.*]] = llvm.call @malloc(
-// CHECK:         llvm.call @free(%[[TEMP]])
+// CHECK:         %[[TEMP:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(
+// CHECK:         llvm.call @_mlir_memref_to_llvm_free(%[[TEMP]])
 // CHECK-NEXT:    llvm.return
 // CHECK-LABEL: llvm.func @_mlir_ciface_temporary(
 // CHECK-SAME:    %arg0: !llvm.ptr, %arg1: !llvm.ptr)
@@ -97,7 +96,7 @@ func.func @identity(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<6xf32>) {
 // caller's descriptor, and no allocation is needed.
 
 // CHECK-LABEL: llvm.func @dynamic_batch(
-// CHECK-NOT:     llvm.call @malloc
+// CHECK-NOT:     llvm.call @_mlir_memref_to_llvm_alloc
 // CHECK:         llvm.return
 // CHECK-LABEL: llvm.func @_mlir_ciface_dynamic_batch(
 // CHECK-SAME:    %arg0: !llvm.ptr, %arg1: !llvm.ptr)

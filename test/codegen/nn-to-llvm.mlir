@@ -14,12 +14,12 @@
 
 // CHECK-LABEL: llvm.func @mlp(
 // CHECK-SAME:    attributes {llvm.emit_c_interface}
-// CHECK:         %[[ARENA:.*]] = llvm.call @malloc(
-// CHECK-NOT:     llvm.call @malloc(
+// CHECK:         %[[ARENA:.*]] = llvm.call @_mlir_memref_to_llvm_alloc(
+// CHECK-NOT:     llvm.call @_mlir_memref_to_llvm_alloc(
 // CHECK:         llvm.call @mlp_fusion0(
 // CHECK-NEXT:    llvm.call @mlp_fusion1(%[[ARENA]],
 // CHECK-NOT:     llvm.br
-// CHECK-NEXT:    llvm.call @free(%[[ARENA]])
+// CHECK-NEXT:    llvm.call @_mlir_memref_to_llvm_free(%[[ARENA]])
 // CHECK-NEXT:    llvm.return
 
 // Five inputs, then one output, each as a pointer to its descriptor.

@@ -5,11 +5,14 @@
 // task per image, register tiles of 8 output channels by 32 outputs, whose
 // 8 rows of accumulators stay in vector registers (loop-carried) across
 // the 16 x 3 x 3 taps; each tap reads 32 inputs and adds 8 broadcast
-// weights times them.
+// weights times them. The bias is broadcast into each tile before its
+// taps, not over the whole output first.
 // CHECK-LABEL: func.func @smallcnn_conv2(
+// CHECK-NOT:     linalg.generic
 // CHECK:         scf.forall (%{{.*}}) in (%{{.*}})
 // CHECK:           scf.for %{{.*}} = %c0 to %c32 step %c8
 // CHECK:             scf.for %{{.*}} = %c0 to %c224 step %c32
+// CHECK:               linalg.generic {{.*}} ins(%{{.*}} : tensor<1x8xf32>) outs(%{{.*}} : tensor<1x1x8x32xf32>)
 // CHECK-COUNT-8:       vector.transfer_read {{.*}} vector<32xf32>
 // CHECK:               scf.for %{{.*}} = %c0 to %c16 step %c1 {{.*}} -> (tensor<{{.*}}>, {{.*}}vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
 // CHECK:                 scf.for %{{.*}} = %c0 to %c3 step %c1
@@ -31,4 +34,133 @@ func.func @smallcnn_conv2(%x: tensor<?x16x14x14xf32>, %w: tensor<32x16x3x3xf32>,
 func.func @strided(%x: tensor<2x4x9x9xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<2x8x4x4xf32> {
   %0 = nn.conv2d %x, %w stride = [2, 2] padding = [0, 0] dilation = [1, 1] groups = 1 : tensor<2x4x9x9xf32>, tensor<8x4x3x3xf32>
   return %0 : tensor<2x8x4x4xf32>
+}
+
+// -----
+
+// Channels last: the SmallCNN's second convolution as the NHWC lowering
+// emits it (input rows of 16 joined, 16 * 16 + 2 rows of 16 channels;
+// weights [kh, kw, c, f]; 224 wide-row outputs of 32 channels). One task
+// per image, register tiles of 8 consecutive outputs by 32 channels, kept
+// in registers across the 3 x 3 x 16 taps (c innermost: consecutive input
+// scalars); each tap reads 32 weights and adds 8 broadcast inputs times
+// them.
+// CHECK-LABEL: func.func @nhwc_smallcnn_conv2(
+// CHECK-SAME:      %[[INIT:[a-z0-9]+]]: tensor<?x224x32xf32>)
+// CHECK:         scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %[[INIT]])
+// CHECK:           scf.for %{{.*}} = %c0 to %c224 step %c8
+// CHECK-COUNT-8:     vector.transfer_read {{.*}} : tensor<1x8x32xf32>, vector<32xf32>
+// CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1 {{.*}} -> (tensor<{{.*}}>, {{.*}}vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// CHECK:               scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:                 scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK:                   vector.transfer_read {{.*}} : tensor<1x1x1x32xf32>, vector<32xf32>
+// CHECK-COUNT-8:           vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT:     linalg.generic
+#nhwc_in = affine_map<(n, p, f, kh, kw, c) -> (n, p + kh * 16 + kw, c)>
+#nhwc_w = affine_map<(n, p, f, kh, kw, c) -> (kh, kw, c, f)>
+#nhwc_out = affine_map<(n, p, f, kh, kw, c) -> (n, p, f)>
+func.func @nhwc_smallcnn_conv2(%x: tensor<?x258x16xf32>, %w: tensor<3x3x16x32xf32>, %init: tensor<?x224x32xf32>) -> tensor<?x224x32xf32> {
+  %0 = linalg.generic {indexing_maps = [#nhwc_in, #nhwc_w, #nhwc_out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<?x258x16xf32>, tensor<3x3x16x32xf32>) outs(%init : tensor<?x224x32xf32>) {
+  ^bb0(%in: f32, %wt: f32, %out: f32):
+    %m = arith.mulf %in, %wt : f32
+    %s = arith.addf %out, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x224x32xf32>
+  return %0 : tensor<?x224x32xf32>
+}
+
+// -----
+
+// Channels last, 1x1 (ResNet's 64 -> 256 on 56 x 56, one image): a matrix
+// product [3136, 64] x [64, 256]. 256 channels, four vectors divide them:
+// register tiles of 6 outputs by 64 channels (24 accumulators). One image
+// is split among 4 tasks of 131 tiles (the last one shorter); a task walks
+// tiles of 6 outputs, and for each all 256 channels in tiles of 64 (the 6 x
+// 64 inputs stay in L1 while the 64 KB of weights stream from L2); each
+// tap reads 64 weights and adds 6 broadcast inputs times them. What 6 does
+// not divide of a task's share (4 outputs of the last one) is left to
+// plain loops.
+// CHECK-LABEL: func.func @nhwc_resnet_1x1(
+// CHECK:         scf.forall (%{{.*}}) = (0) to (3136) step (786)
+// CHECK:           scf.for %{{.*}} = %c0 to %{{.*}} step %c6
+// CHECK:             scf.for %{{.*}} = %c0 to %c256 step %c64
+// CHECK-COUNT-6:       vector.transfer_read {{.*}} : tensor<1x6x64xf32>, vector<64xf32>
+// CHECK:               scf.for %{{.*}} = %c0 to %c64 step %c1
+// CHECK:                 vector.transfer_read {{.*}} : tensor<1x1x1x64xf32>, vector<64xf32>
+// CHECK-COUNT-6:         vector.fma {{.*}} : vector<64xf32>
+// CHECK-NOT:             vector.fma
+// CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
+// CHECK:             linalg.generic {{.*}}"reduction"
+#nhwc_in = affine_map<(n, p, f, kh, kw, c) -> (n, p + kh * 56 + kw, c)>
+#nhwc_w = affine_map<(n, p, f, kh, kw, c) -> (kh, kw, c, f)>
+#nhwc_out = affine_map<(n, p, f, kh, kw, c) -> (n, p, f)>
+func.func @nhwc_resnet_1x1(%x: tensor<1x3136x64xf32>, %w: tensor<1x1x64x256xf32>, %init: tensor<1x3136x256xf32>) -> tensor<1x3136x256xf32> {
+  %0 = linalg.generic {indexing_maps = [#nhwc_in, #nhwc_w, #nhwc_out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<1x3136x64xf32>, tensor<1x1x64x256xf32>) outs(%init : tensor<1x3136x256xf32>) {
+  ^bb0(%in: f32, %wt: f32, %out: f32):
+    %m = arith.mulf %in, %wt : f32
+    %s = arith.addf %out, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<1x3136x256xf32>
+  return %0 : tensor<1x3136x256xf32>
+}
+
+// -----
+
+// Channels last, 7 x 7 images (rows of 9 with the padding: 63 outputs)
+// that 8 does not divide: 7 tiles of 8 outputs, then one of 7 with 7 FMAs
+// per tap. 16 channels: one vector. The zeros the outputs start from are
+// filled in per tile, before its taps, not over the whole output first.
+// CHECK-LABEL: func.func @nhwc_remainder(
+// CHECK:         %[[EMPTY:.*]] = tensor.empty(%{{.*}}) : tensor<?x63x16xf32>
+// CHECK-NOT:     linalg.generic
+// CHECK:         scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %[[EMPTY]])
+// CHECK:           scf.for %{{.*}} = %c0 to %c56 step %c8
+// CHECK:             linalg.generic {{.*}} outs(%{{.*}} : tensor<1x8x16xf32>)
+// CHECK-COUNT-8:     vector.transfer_read {{.*}} : tensor<1x8x16xf32>, vector<16xf32>
+// CHECK-COUNT-8:       vector.fma {{.*}} : vector<16xf32>
+// CHECK:           tensor.extract_slice %{{.*}}[0, 56, 0] [1, 7, 16]
+// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<1x7x16xf32>)
+// CHECK-COUNT-7:   vector.transfer_read {{.*}} : tensor<1x7x16xf32>, vector<16xf32>
+// CHECK:           scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK:               scf.for %{{.*}} = %c0 to %c8 step %c1
+// CHECK-COUNT-7:         vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT:             vector.fma
+// CHECK-NOT:     linalg.generic {{.*}}"reduction"
+#nhwc_in = affine_map<(n, p, f, kh, kw, c) -> (n, p + kh * 9 + kw, c)>
+#nhwc_w = affine_map<(n, p, f, kh, kw, c) -> (kh, kw, c, f)>
+#nhwc_out = affine_map<(n, p, f, kh, kw, c) -> (n, p, f)>
+func.func @nhwc_remainder(%x: tensor<?x83x8xf32>, %w: tensor<3x3x8x16xf32>) -> tensor<?x63x16xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x83x8xf32>
+  %empty = tensor.empty(%n) : tensor<?x63x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<?x63x16xf32>) -> tensor<?x63x16xf32>
+  %0 = linalg.generic {indexing_maps = [#nhwc_in, #nhwc_w, #nhwc_out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<?x83x8xf32>, tensor<3x3x8x16xf32>) outs(%init : tensor<?x63x16xf32>) {
+  ^bb0(%in: f32, %wt: f32, %out: f32):
+    %m = arith.mulf %in, %wt : f32
+    %s = arith.addf %out, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x63x16xf32>
+  return %0 : tensor<?x63x16xf32>
+}
+
+// -----
+
+// Channels last with the weights read at [kh, kw, f, c] (not f along
+// memory): no row of weights to read as a vector, left to the plain loops.
+// CHECK-LABEL: func.func @nhwc_channels_not_contiguous(
+// CHECK-NOT:     scf.forall
+// CHECK:         linalg.generic
+#nhwc_in = affine_map<(n, p, f, kh, kw, c) -> (n, p + kh * 9 + kw, c)>
+#nhwc_w_fc = affine_map<(n, p, f, kh, kw, c) -> (kh, kw, f, c)>
+#nhwc_out = affine_map<(n, p, f, kh, kw, c) -> (n, p, f)>
+func.func @nhwc_channels_not_contiguous(%x: tensor<2x83x8xf32>, %w: tensor<3x3x16x8xf32>, %init: tensor<2x63x16xf32>) -> tensor<2x63x16xf32> {
+  %0 = linalg.generic {indexing_maps = [#nhwc_in, #nhwc_w_fc, #nhwc_out], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%x, %w : tensor<2x83x8xf32>, tensor<3x3x16x8xf32>) outs(%init : tensor<2x63x16xf32>) {
+  ^bb0(%in: f32, %wt: f32, %out: f32):
+    %m = arith.mulf %in, %wt : f32
+    %s = arith.addf %out, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<2x63x16xf32>
+  return %0 : tensor<2x63x16xf32>
 }

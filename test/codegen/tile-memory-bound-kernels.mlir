@@ -1,0 +1,109 @@
+// RUN: nnc-opt %s --split-input-file --nn-lower-to-linalg \
+// RUN:   --linalg-generalize-named-ops --linalg-fuse-elementwise-ops \
+// RUN:   --nnc-tile-memory-bound-kernels | FileCheck %s
+
+// Softmax: one scf.forall over blocks of 16 rows (16 x 1024 = the minimum
+// tile of 16384 elements); the row maxima, exponentials, their sums and the
+// division are all computed per block, the maxima once though two ops read
+// them. The division by the row sum may become a multiplication by its
+// reciprocal (arcp).
+// CHECK-LABEL: func.func @softmax
+// CHECK-SAME: (%[[X:.*]]: tensor<64x1024xf32>)
+// CHECK: %[[Y:.*]] = scf.forall (%[[I:.*]]) = (0) to (64) step (16) shared_outs(%[[OUT:.*]] = %{{.*}})
+// CHECK:   %[[ROWS:.*]] = tensor.extract_slice %[[X]][%[[I]], 0] [16, 1024] [1, 1]
+// CHECK:   %[[MAX:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[ROWS]] : tensor<16x1024xf32>) outs(%{{.*}} : tensor<16xf32>)
+// CHECK:     arith.maxnumf
+// CHECK:   %[[EXP:.*]] = linalg.generic {{.*}} ins(%[[ROWS]], %[[MAX]] : tensor<16x1024xf32>, tensor<16xf32>)
+// CHECK:     math.exp
+// CHECK:   %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[EXP]] : tensor<16x1024xf32>)
+// CHECK:   %[[TILE:.*]] = tensor.extract_slice %[[OUT]][%[[I]], 0] [16, 1024] [1, 1]
+// CHECK:   %[[RESULT:.*]] = linalg.generic {{.*}} ins(%[[EXP]], %[[SUM]] : tensor<16x1024xf32>, tensor<16xf32>) outs(%[[TILE]] : tensor<16x1024xf32>)
+// CHECK:     arith.divf %{{.*}}, %{{.*}} fastmath<arcp> : f32
+// CHECK:   tensor.parallel_insert_slice %[[RESULT]] into %[[OUT]][%[[I]], 0] [16, 1024] [1, 1]
+// CHECK-NOT: maxnumf
+// CHECK: return %[[Y]]
+func.func @softmax(%x: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
+  %0 = nn.softmax %x dim = 1 : tensor<64x1024xf32>
+  return %0 : tensor<64x1024xf32>
+}
+
+// -----
+
+// Layer norm over the last dim: its keepdim means read the input through
+// reshapes to 64x1x1024; their unit dims are dropped, so the whole chain is
+// one loop. The division by the standard deviation, the same along a row,
+// gets arcp; no division by an element would.
+// CHECK-LABEL: func.func @layer_norm
+// CHECK-NOT: tensor.expand_shape
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16)
+// CHECK-COUNT-2: iterator_types = ["parallel", "reduction"]
+// CHECK: math.sqrt
+// CHECK: arith.divf %{{.*}}, %{{.*}} fastmath<arcp> : f32
+// CHECK: tensor.parallel_insert_slice
+// CHECK-NOT: linalg.generic
+// CHECK: return
+func.func @layer_norm(%x: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
+  %mean = nn.mean %x dims = [1] keepdim : tensor<64x1024xf32>
+  %centered = nn.sub %x, %mean : tensor<64x1024xf32>, tensor<64x1xf32>
+  %squares = nn.mul %centered, %centered : tensor<64x1024xf32>, tensor<64x1024xf32>
+  %var = nn.mean %squares dims = [1] keepdim : tensor<64x1024xf32>
+  %std = nn.sqrt %var : tensor<64x1xf32>
+  %y = nn.div %centered, %std : tensor<64x1024xf32>, tensor<64x1xf32>
+  return %y : tensor<64x1024xf32>
+}
+
+// -----
+
+// A result written into an argument (a donated parameter): the loop's
+// shared output starts as that argument, and each block reads its rows of
+// the argument through it, so bufferization updates the rows in place.
+// CHECK-LABEL: func.func @update_in_place
+// CHECK-SAME: (%[[P:.*]]: tensor<64x1024xf32>, %[[G:.*]]: tensor<64x1024xf32>)
+// CHECK: %[[NEW:.*]] = scf.forall (%[[I:.*]]) = (0) to (64) step (16) shared_outs(%[[OUT:.*]] = %[[P]])
+// CHECK:   %[[ROWS:.*]] = tensor.extract_slice %[[OUT]][%[[I]], 0] [16, 1024] [1, 1]
+// CHECK:   %[[GRAD:.*]] = tensor.extract_slice %[[G]][%[[I]], 0] [16, 1024] [1, 1]
+// CHECK:   linalg.generic {{.*}} ins(%[[ROWS]], %[[GRAD]] : {{.*}}) outs(%[[ROWS]] : tensor<16x1024xf32>)
+// CHECK: bufferization.materialize_in_destination %[[NEW]] in %[[P]]
+func.func @update_in_place(%p: tensor<64x1024xf32>, %g: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
+  %0 = nn.sub %p, %g : tensor<64x1024xf32>, tensor<64x1024xf32>
+  %1 = bufferization.materialize_in_destination %0 in %p : (tensor<64x1024xf32>, tensor<64x1024xf32>) -> tensor<64x1024xf32>
+  return %1 : tensor<64x1024xf32>
+}
+
+// -----
+
+// A mean over the rows (the tiled dim) is needed whole by every block: it
+// stays outside the loop rather than being recomputed per block.
+// CHECK-LABEL: func.func @column_mean
+// CHECK: %[[MEAN:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]}
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16)
+// CHECK-NOT: "reduction"
+// CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %[[MEAN]] : tensor<16x1024xf32>, tensor<1024xf32>)
+func.func @column_mean(%x: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
+  %m = nn.mean %x dims = [0] keepdim : tensor<64x1024xf32>
+  %0 = nn.sub %x, %m : tensor<64x1024xf32>, tensor<1x1024xf32>
+  return %0 : tensor<64x1024xf32>
+}
+
+// -----
+
+// Fewer elements than one tile: no loop.
+// CHECK-LABEL: func.func @small
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @small(%x: tensor<8x10xf32>) -> tensor<8x10xf32> {
+  %0 = nn.softmax %x dim = 1 : tensor<8x10xf32>
+  return %0 : tensor<8x10xf32>
+}
+
+// -----
+
+// A kernel with a matrix product is left to nnc-tile-contractions.
+// CHECK-LABEL: func.func @matmul_bias
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @matmul_bias(%x: tensor<64x64xf32>, %w: tensor<64x1024xf32>, %b: tensor<1024xf32>) -> tensor<64x1024xf32> {
+  %0 = nn.matmul %x, %w : tensor<64x64xf32>, tensor<64x1024xf32>
+  %1 = nn.add %0, %b : tensor<64x1024xf32>, tensor<1024xf32>
+  return %1 : tensor<64x1024xf32>
+}

@@ -1,0 +1,251 @@
+//===- test/unit/BF16GemmTest.cpp - bf16 matrix products, compiled --------===//
+//
+// nnc-tile-contractions steps bf16 products by k pairs with vdpbf16ps where
+// the target has AVX512-BF16 (B packed into k pairs, an odd k padded with a
+// zero) and widens to f32 FMAs where it has not. Both are checked against
+// an f64 reference of the bf16 operands, and the instruction against the
+// assembly of each target.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Emit.h"
+#include "codegen/JIT.h"
+#include "codegen/Pipelines.h"
+#include "frontend/ScalarType.h"
+#include "ir/NNDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+using nnc::runtime::BufferView;
+using nnc::runtime::ElementType;
+using nnc::runtime::Executable;
+
+namespace {
+
+struct GemmShape {
+  int64_t m, n, k;
+};
+
+std::string shapeName(const GemmShape &s) {
+  return std::to_string(s.m) + "x" + std::to_string(s.n) + "x" +
+         std::to_string(s.k);
+}
+
+/// C[m, n] = A[m, k] . B[k, n] on bf16 operands, the sum in f32: the
+/// product nn.matmul lowers to, with an f32 result (no rounding to bf16
+/// after it, so the check can be tight). With `dynamicRows`, m is `?`.
+std::string productModule(const GemmShape &s, bool dynamicRows) {
+  std::string m = dynamicRows ? "?" : std::to_string(s.m);
+  return llvm::formatv(R"mlir(
+#mk = affine_map<(m, n, k) -> (m, k)>
+#kn = affine_map<(m, n, k) -> (k, n)>
+#mn = affine_map<(m, n, k) -> (m, n)>
+func.func @f(%a: tensor<{0}x{2}xbf16>, %b: tensor<{2}x{1}xbf16>)
+    -> tensor<{0}x{1}xf32> {{
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %rows = tensor.dim %a, %c0 : tensor<{0}x{2}xbf16>
+  %init = tensor.empty({3}) : tensor<{0}x{1}xf32>
+  %zeros = linalg.fill ins(%zero : f32) outs(%init : tensor<{0}x{1}xf32>)
+      -> tensor<{0}x{1}xf32>
+  %c = linalg.generic {{indexing_maps = [#mk, #kn, #mn],
+      iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : tensor<{0}x{2}xbf16>, tensor<{2}x{1}xbf16>)
+      outs(%zeros : tensor<{0}x{1}xf32>) {{
+  ^bb0(%x: bf16, %y: bf16, %acc: f32):
+    %xe = arith.extf %x : bf16 to f32
+    %ye = arith.extf %y : bf16 to f32
+    %p = arith.mulf %xe, %ye : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<{0}x{1}xf32>
+  return %c : tensor<{0}x{1}xf32>
+}
+)mlir",
+                       m, s.n, s.k, dynamicRows ? "%rows" : "")
+      .str();
+}
+
+/// Deterministic, varied bf16 values in [-2, 2).
+std::vector<nnc::BFloat16> values(int64_t count, float phase) {
+  std::vector<nnc::BFloat16> out;
+  for (int64_t i = 0; i < count; ++i)
+    out.push_back(nnc::BFloat16(
+        std::fmod(0.37f * static_cast<float>(i) + phase, 4.0f) - 2.0f));
+  return out;
+}
+
+BufferView view(void *data, std::vector<int64_t> shape, ElementType type) {
+  BufferView view;
+  view.data = data;
+  view.shape = shape;
+  view.strides = {shape[1], 1};
+  view.type = type;
+  return view;
+}
+
+class BF16GemmTest : public ::testing::Test {
+protected:
+  BF16GemmTest() {
+    context.loadDialect<mlir::nn::NNDialect, mlir::func::FuncDialect,
+                        mlir::arith::ArithDialect, mlir::linalg::LinalgDialect,
+                        mlir::tensor::TensorDialect>();
+  }
+
+  mlir::OwningOpRef<mlir::ModuleOp> parse(const std::string &source) {
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+    EXPECT_TRUE(module) << "test input does not parse:\n" << source;
+    return module;
+  }
+
+  /// Compiles the product of shape `s` for `options`' target, runs it and
+  /// checks it against the f64 sum of the same bf16 operands: the products
+  /// of bf16 values are exact in f32, so only the order of the f32 sums
+  /// may differ (bounded by k f32 roundings of the sum of |products|).
+  void expectProductMatches(const GemmShape &s,
+                            const nnc::CPUCodegenOptions &options,
+                            bool dynamicRows = false) {
+    SCOPED_TRACE(shapeName(s) + (dynamicRows ? ", rows dynamic" : ""));
+    auto module = parse(productModule(s, dynamicRows));
+    ASSERT_TRUE(module);
+    auto executable = nnc::jitCompile(*module, "f", options);
+    ASSERT_TRUE(static_cast<bool>(executable))
+        << llvm::toString(executable.takeError());
+    std::vector<nnc::BFloat16> a = values(s.m * s.k, 0.0f),
+                               b = values(s.k * s.n, 0.9f);
+    std::vector<float> c(s.m * s.n, -99.0f);
+    executable->run({view(a.data(), {s.m, s.k}, ElementType::BF16),
+                     view(b.data(), {s.k, s.n}, ElementType::BF16)},
+                    {view(c.data(), {s.m, s.n}, ElementType::F32)});
+    for (int64_t i = 0; i < s.m; ++i)
+      for (int64_t j = 0; j < s.n; ++j) {
+        double sum = 0, magnitude = 0;
+        for (int64_t p = 0; p < s.k; ++p) {
+          double product =
+              double(float(a[i * s.k + p])) * double(float(b[p * s.n + j]));
+          sum += product;
+          magnitude += std::fabs(product);
+        }
+        double bound = s.k * 0x1p-24 * magnitude + 1e-6;
+        ASSERT_NEAR(c[i * s.n + j], sum, bound)
+            << "at (" << i << ", " << j << ")";
+      }
+  }
+
+  /// The assembly of the product of shape `s` compiled for `options`.
+  std::string assembly(const GemmShape &s,
+                       const nnc::CPUCodegenOptions &options) {
+    auto module = parse(productModule(s, /*dynamicRows=*/false));
+    mlir::DialectRegistry registry;
+    nnc::registerCPUCodegenDialects(registry);
+    context.appendDialectRegistry(registry);
+    mlir::PassManager pm(&context, mlir::ModuleOp::getOperationName());
+    nnc::buildCPUPipeline(pm, options);
+    EXPECT_TRUE(mlir::succeeded(pm.run(*module)));
+    auto text = nnc::emitAssembly(*module, options);
+    EXPECT_TRUE(static_cast<bool>(text)) << llvm::toString(text.takeError());
+    return text ? *text : "";
+  }
+
+  mlir::MLIRContext context;
+};
+
+/// Odd k (a zero pads the last pair), rows in register tiles of 4 and 8,
+/// columns in panels of 8 (ymm), 16 and 32 (two zmm) lanes, several k
+/// blocks.
+const GemmShape kShapes[] = {
+    {20, 48, 37}, {16, 40, 9}, {64, 96, 130}, {8, 32, 5}, {32, 64, 601}};
+
+TEST_F(BF16GemmTest, HostProductsMatchF64Reference) {
+  for (const GemmShape &s : kShapes)
+    expectProductMatches(s, nnc::CPUCodegenOptions());
+}
+
+/// A batch of rows known only at run time: tasks of 16 rows (the last one
+/// short), full register tiles and then single rows.
+TEST_F(BF16GemmTest, DynamicRowsMatchF64Reference) {
+  for (const GemmShape &s :
+       {GemmShape{37, 64, 33}, GemmShape{5, 32, 64}, GemmShape{64, 48, 130}})
+    expectProductMatches(s, nnc::CPUCodegenOptions(), /*dynamicRows=*/true);
+}
+
+/// nn.matmul on bf16 tensors: the f32 sum rounded to bf16 at the end, by
+/// the last pass over k (k in one block and even: the only pass, straight
+/// from zeroed registers; odd k; several blocks).
+TEST_F(BF16GemmTest, NNMatmulRoundsTheF32SumToBF16) {
+  for (const GemmShape &s :
+       {GemmShape{16, 32, 64}, GemmShape{24, 64, 75}, GemmShape{8, 64, 1030}}) {
+    SCOPED_TRACE(shapeName(s));
+    auto module = parse(llvm::formatv(R"mlir(
+func.func @f(%a: tensor<{0}x{2}xbf16>, %b: tensor<{2}x{1}xbf16>)
+    -> tensor<{0}x{1}xbf16> {{
+  %c = nn.matmul %a, %b : tensor<{0}x{2}xbf16>, tensor<{2}x{1}xbf16>
+  return %c : tensor<{0}x{1}xbf16>
+}
+)mlir",
+                                      s.m, s.n, s.k)
+                            .str());
+    ASSERT_TRUE(module);
+    auto executable = nnc::jitCompile(*module, "f");
+    ASSERT_TRUE(static_cast<bool>(executable))
+        << llvm::toString(executable.takeError());
+    std::vector<nnc::BFloat16> a = values(s.m * s.k, 0.3f),
+                               b = values(s.k * s.n, 1.7f), c(s.m * s.n);
+    executable->run({view(a.data(), {s.m, s.k}, ElementType::BF16),
+                     view(b.data(), {s.k, s.n}, ElementType::BF16)},
+                    {view(c.data(), {s.m, s.n}, ElementType::BF16)});
+    for (int64_t i = 0; i < s.m; ++i)
+      for (int64_t j = 0; j < s.n; ++j) {
+        double sum = 0, magnitude = 0;
+        for (int64_t p = 0; p < s.k; ++p) {
+          double product =
+              double(float(a[i * s.k + p])) * double(float(b[p * s.n + j]));
+          sum += product;
+          magnitude += std::fabs(product);
+        }
+        // Rounding to bf16 (8 significant bits): half a unit in the last
+        // place, at most 2^-8 of the value, plus the f32 sums' error.
+        ASSERT_NEAR(float(c[i * s.n + j]), sum,
+                    std::fabs(sum) * 0x1p-8 + s.k * 0x1p-24 * magnitude)
+            << "at (" << i << ", " << j << ")";
+      }
+  }
+}
+
+TEST_F(BF16GemmTest, Vdpbf16psOnlyWhereTheTargetHasIt) {
+  const GemmShape s = {64, 96, 130};
+  nnc::CPUCodegenOptions withBF16;
+  withBF16.targetCPU = "znver4";
+  EXPECT_NE(assembly(s, withBF16).find("vdpbf16ps"), std::string::npos);
+  // AVX-512 without AVX512-BF16: bf16 widened to f32 FMAs.
+  nnc::CPUCodegenOptions withoutBF16;
+  withoutBF16.targetCPU = "skylake-avx512";
+  std::string fallback = assembly(s, withoutBF16);
+  EXPECT_EQ(fallback.find("vdpbf16ps"), std::string::npos);
+  EXPECT_NE(fallback.find("vfmadd"), std::string::npos);
+}
+
+TEST_F(BF16GemmTest, ProductsWithoutAVX512BF16MatchF64Reference) {
+  if (!__builtin_cpu_supports("avx512f"))
+    GTEST_SKIP() << "this CPU cannot run skylake-avx512 code";
+  nnc::CPUCodegenOptions withoutBF16;
+  withoutBF16.targetCPU = "skylake-avx512";
+  for (const GemmShape &s : kShapes)
+    expectProductMatches(s, withoutBF16);
+}
+
+} // namespace
