@@ -19,7 +19,37 @@
 using namespace mlir;
 using namespace mlir::nn;
 
+/// nn-layout runs after nn-autodiff, so a channels_last convolution is
+/// differentiated only when a graph is written that way: its gradients are
+/// the NCHW form's, on operands permuted to NCHW/OIHW and back.
+static SmallVector<Value> channelsLastConvVJP(OpBuilder &b, Conv2dOp op,
+                                              Value grad) {
+  Location loc = op.getLoc();
+  const int64_t toNCHW[] = {0, 3, 1, 2}, toNHWC[] = {0, 2, 3, 1};
+  const int64_t toOIHW[] = {3, 2, 0, 1}, toHWIO[] = {2, 3, 1, 0};
+  Value gradNCHW = PermuteOp::create(b, loc, grad, toNCHW);
+  Value input = PermuteOp::create(b, loc, op.getInput(), toNCHW);
+  Value weight = PermuteOp::create(b, loc, op.getWeight(), toOIHW);
+  Value inputGrad = Conv2dBackwardInputOp::create(
+      b, loc, gradNCHW, weight,
+      cast<RankedTensorType>(input.getType()).getShape().drop_front(2),
+      op.getStride(), op.getPadding(), op.getDilation(), 1);
+  Value weightGrad = Conv2dBackwardWeightOp::create(
+      b, loc, gradNCHW, input,
+      cast<RankedTensorType>(weight.getType()).getShape().drop_front(2),
+      op.getStride(), op.getPadding(), op.getDilation(), 1);
+  SmallVector<Value> operandGrads = {
+      PermuteOp::create(b, loc, inputGrad, toNHWC),
+      PermuteOp::create(b, loc, weightGrad, toHWIO)};
+  if (op.getBias())
+    operandGrads.push_back(
+        SumOp::create(b, loc, grad, {0, 1, 2}, /*keepdim=*/false));
+  return operandGrads;
+}
+
 SmallVector<Value> Conv2dOp::buildVJP(OpBuilder &b, ArrayRef<Value> grads) {
+  if (getChannelsLast())
+    return channelsLastConvVJP(b, *this, grads[0]);
   Location loc = getLoc();
   int64_t groups = getGroups();
   SmallVector<Value> operandGrads = {

@@ -39,6 +39,12 @@ def NN_Conv2dOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor,
     `OH = (H + 2 padding - dilation (kH - 1) - 1) / stride + 1` (rounded
     down), likewise OW. Only N may be dynamic.
 
+    With `channels_last` (chosen by nn-layout, never traced), the same
+    convolution on channels-innermost tensors: input `[N, H, W, C]`, weight
+    `[kH, kW, C, O]`, result `[N, OH, OW, O]`; groups must be 1. Output
+    channels then run along vector lanes and each tap is a matrix product
+    over input channels.
+
     Example:
 
     ```mlir
@@ -51,11 +57,13 @@ def NN_Conv2dOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor,
   let arguments = (ins NN_FloatTensor:$input, NN_FloatTensor:$weight,
                        Optional<NN_FloatTensor>:$bias,
                        DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
-                       DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+                       DenseI64ArrayAttr:$dilation, I64Attr:$groups,
+                       UnitAttr:$channels_last);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? `stride` `=` $stride `padding` `=`
-    $padding `dilation` `=` $dilation `groups` `=` $groups attr-dict `:`
+    $padding `dilation` `=` $dilation `groups` `=` $groups
+    (`channels_last` $channels_last^)? attr-dict `:`
     type($input) `,` type($weight) (`,` type($bias)^)?
   }];
   let skipDefaultBuilders = 1;
@@ -65,14 +73,16 @@ def NN_Conv2dOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor,
                                  "::llvm::ArrayRef<int64_t>":$stride,
                                  "::llvm::ArrayRef<int64_t>":$padding,
                                  "::llvm::ArrayRef<int64_t>":$dilation,
-                                 "int64_t":$groups)>];
+                                 "int64_t":$groups,
+                                 CArg<"bool", "false">:$channelsLast)>];
   let extraClassDefinition = [{
     void $cppClass::build(::mlir::OpBuilder &builder,
                           ::mlir::OperationState &state, ::mlir::Value input,
                           ::mlir::Value weight, ::mlir::Value bias,
                           ::llvm::ArrayRef<int64_t> stride,
                           ::llvm::ArrayRef<int64_t> padding,
-                          ::llvm::ArrayRef<int64_t> dilation, int64_t groups) {
+                          ::llvm::ArrayRef<int64_t> dilation, int64_t groups,
+                          bool channelsLast) {
       state.addOperands({input, weight});
       if (bias)
         state.addOperands(bias);
@@ -81,6 +91,8 @@ def NN_Conv2dOp : NN_Op<"conv2d", [Pure, InferTypeOpAdaptor,
       properties.padding = builder.getDenseI64ArrayAttr(padding);
       properties.dilation = builder.getDenseI64ArrayAttr(dilation);
       properties.groups = builder.getI64IntegerAttr(groups);
+      if (channelsLast)
+        properties.channels_last = builder.getUnitAttr();
       addInferredResultType<$cppClass>(builder, state);
     }
   }];

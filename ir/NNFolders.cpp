@@ -2,8 +2,8 @@
 //
 // Folds that hold for every value, NaN and infinity included: identity
 // reshapes, transposes, permutations and conversions, chains of reshapes and
-// transposes, and elementwise arithmetic on constants of one shape
-// (broadcasting constants are left to the lowering).
+// transposes, permutations of constants, and elementwise arithmetic on
+// constants of one shape (broadcasting constants are left to the lowering).
 //
 //===----------------------------------------------------------------------===//
 #include "ir/NNDialect.h"
@@ -14,6 +14,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/Sequence.h"
+
+#include <cstring>
+#include <vector>
 
 using namespace mlir;
 using namespace mlir::nn;
@@ -119,9 +122,44 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
-OpFoldResult PermuteOp::fold(FoldAdaptor) {
+/// `dense` with its dims permuted as nn.permute `dims` does, element by
+/// element on the raw storage (any element type of whole bytes).
+static DenseElementsAttr permuteElements(DenseElementsAttr dense,
+                                         RankedTensorType resultType,
+                                         ArrayRef<int64_t> dims) {
+  if (dense.isSplat())
+    return dense.reshape(resultType);
+  int64_t bits = dense.getElementType().getIntOrFloatBitWidth();
+  if (bits % 8 != 0)
+    return {};
+  size_t bytes = bits / 8;
+  ArrayRef<int64_t> shape = dense.getType().getShape();
+  int64_t rank = shape.size();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  ArrayRef<char> source = dense.getRawData();
+  std::vector<char> result(source.size());
+  SmallVector<int64_t> index(rank, 0); // over the result's dims
+  for (int64_t out = 0, count = dense.getNumElements(); out < count; ++out) {
+    int64_t in = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      in += index[d] * strides[dims[d]];
+    std::memcpy(&result[out * bytes], &source[in * bytes], bytes);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == resultType.getDimSize(d);
+         --d)
+      index[d] = 0;
+  }
+  return DenseElementsAttr::getFromRawBuffer(resultType, result);
+}
+
+OpFoldResult PermuteOp::fold(FoldAdaptor adaptor) {
   if (llvm::equal(getDims(), llvm::seq<int64_t>(0, getDims().size())))
     return getInput();
+  // A permuted constant (a frozen weight in another layout) is a constant.
+  if (auto dense = dyn_cast_if_present<DenseElementsAttr>(adaptor.getInput()))
+    if (getType().hasStaticShape())
+      return permuteElements(dense, getType(), getDims());
   return {};
 }
 

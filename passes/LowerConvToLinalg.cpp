@@ -55,21 +55,22 @@ SmallVector<Value> batchSizes(OpBuilder &b, Location loc,
   return {tensor::DimOp::create(b, loc, like, 0)};
 }
 
-/// `input` [N, C, H, W] padded along H and W by `low` before and `high`
-/// after with `value`; `input` itself when there is nothing to pad.
+/// `input` [N, C, H, W] (or [N, H, W, C] with `heightDim` 1) padded along H
+/// and W by `low` before and `high` after with `value`; `input` itself when
+/// there is nothing to pad.
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> low,
-                 ArrayRef<int64_t> high, Value value) {
+                 ArrayRef<int64_t> high, Value value, int64_t heightDim = 2) {
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(high, [](int64_t p) { return p == 0; }))
     return input;
   auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape(type.getShape());
-  SmallVector<OpFoldResult> lowPads(2, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> highPads(2, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> lowPads(4, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> highPads(4, b.getIndexAttr(0));
   for (int dim = 0; dim < 2; ++dim) {
-    shape[2 + dim] += low[dim] + high[dim];
-    lowPads.push_back(b.getIndexAttr(low[dim]));
-    highPads.push_back(b.getIndexAttr(high[dim]));
+    shape[heightDim + dim] += low[dim] + high[dim];
+    lowPads[heightDim + dim] = b.getIndexAttr(low[dim]);
+    highPads[heightDim + dim] = b.getIndexAttr(high[dim]);
   }
   return tensor::PadOp::create(b, loc, type.clone(shape), input, lowPads,
                                highPads, value);
@@ -176,11 +177,11 @@ Value narrowRows(OpBuilder &b, Location loc, Value wide,
 }
 
 /// A convolution's initial value of `type`: `bias` (ranked r) broadcast
-/// along dims [1, 1 + r) over the others, or zeros without a bias. The
-/// convolution then accumulates into it, which saves a pass over the
-/// result.
+/// along dims [biasDim, biasDim + r) over the others, or zeros without a
+/// bias. The convolution then accumulates into it, which saves a pass over
+/// the result.
 Value initialValue(OpBuilder &b, Location loc, RankedTensorType type,
-                   ValueRange dynamicSizes, Value bias) {
+                   ValueRange dynamicSizes, Value bias, int64_t biasDim = 1) {
   Type element = type.getElementType();
   if (!bias)
     return buildFilled(b, loc, type, dynamicSizes,
@@ -189,7 +190,8 @@ Value initialValue(OpBuilder &b, Location loc, RankedTensorType type,
   int64_t biasRank = cast<RankedTensorType>(bias.getType()).getRank();
   SmallVector<AffineExpr> d = loopDims(b, rank);
   SmallVector<AffineMap> maps = {
-      AffineMap::get(rank, 0, ArrayRef(d).slice(1, biasRank), b.getContext()),
+      AffineMap::get(rank, 0, ArrayRef(d).slice(biasDim, biasRank),
+                     b.getContext()),
       b.getMultiDimIdentityMap(rank)};
   return linalg::GenericOp::create(
              b, loc, TypeRange{type}, ValueRange{bias},
@@ -280,6 +282,89 @@ Value buildConv(OpBuilder &b, Location loc, Value input, Value weight,
                                          splitReassociation(4, 1));
 }
 
+/// A channels-last convolution (stride 1) over wide rows, the NCHW form's
+/// scheme with channels innermost: `input` [N, Hp, Wp, C] (padded) has its
+/// rows joined into [N, Hp Wp + tail, C], and loops (n, p, f, kh, kw, c)
+/// compute out[n, p, f] += in[n, p + kh dH Wp + kw dW, c] w[kh, kw, c, f]
+/// over p = oh Wp + ow. Each tap is then a matrix product [P, C] x [C, F]
+/// whose rows are a shift of the joined input: output channels run along
+/// vector lanes (nnc-tile-convolutions). A 1x1 convolution without padding
+/// has no columns to drop.
+Value buildChannelsLastWideRowConv(OpBuilder &b, Location loc, Value input,
+                                   Value weight, Value bias,
+                                   RankedTensorType resultType,
+                                   ValueRange dynamicSizes,
+                                   ArrayRef<int64_t> dilation) {
+  MLIRContext *context = b.getContext();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type element = inputType.getElementType();
+  int64_t width = inputType.getDimSize(2);
+  int64_t tail = (weightType.getDimSize(1) - 1) * dilation[1];
+  Value rows =
+      tensor::CollapseShapeOp::create(b, loc, input, splitReassociation(3, 1));
+  if (tail != 0) {
+    auto rowsType = cast<RankedTensorType>(rows.getType());
+    SmallVector<int64_t> shape(rowsType.getShape());
+    shape[1] += tail;
+    SmallVector<OpFoldResult> low(3, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> high(3, b.getIndexAttr(0));
+    high[1] = b.getIndexAttr(tail);
+    rows = tensor::PadOp::create(b, loc, rowsType.clone(shape), rows, low, high,
+                                 floatConstant(b, loc, element, 0));
+  }
+  ArrayRef<int64_t> shape = resultType.getShape();
+  auto wideType = resultType.clone({shape[0], shape[1] * width, shape[3]});
+  SmallVector<AffineExpr> d = loopDims(b, 6);
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(6, 0,
+                     {d[0],
+                      d[1] + d[3] * (dilation[0] * width) + d[4] * dilation[1],
+                      d[5]},
+                     context),
+      AffineMap::get(6, 0, {d[3], d[4], d[5], d[2]}, context),
+      AffineMap::get(6, 0, {d[0], d[1], d[2]}, context)};
+  SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+  iterators.append(3, utils::IteratorType::reduction);
+  Value wide = linalg::GenericOp::create(
+                   b, loc, TypeRange{wideType}, ValueRange{rows, weight},
+                   ValueRange{initialValue(b, loc, wideType, dynamicSizes, bias,
+                                           /*biasDim=*/2)},
+                   maps, iterators, multiplyAccumulate)
+                   .getResult(0);
+  auto rowsType = resultType.clone({shape[0], shape[1], width, shape[3]});
+  Value split = tensor::ExpandShapeOp::create(b, loc, rowsType, wide,
+                                              splitReassociation(3, 1));
+  if (width == shape[2])
+    return split;
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, split);
+  sizes[2] = b.getIndexAttr(shape[2]);
+  return tensor::ExtractSliceOp::create(
+      b, loc, resultType, split,
+      SmallVector<OpFoldResult>(4, b.getIndexAttr(0)), sizes,
+      SmallVector<OpFoldResult>(4, b.getIndexAttr(1)));
+}
+
+/// A channels-last convolution of `input` [N, Hp, Wp, C] (padded) with
+/// `weight` [kH, kW, C, O]: over wide rows with stride 1, else a
+/// linalg.conv_2d_nhwc_hwcf (the same layouts).
+Value buildChannelsLastConv(OpBuilder &b, Location loc, Value input,
+                            Value weight, Value bias,
+                            RankedTensorType resultType,
+                            ArrayRef<int64_t> stride,
+                            ArrayRef<int64_t> dilation) {
+  SmallVector<Value> sizes = batchSizes(b, loc, resultType, input);
+  if (stride[0] == 1 && stride[1] == 1)
+    return buildChannelsLastWideRowConv(b, loc, input, weight, bias, resultType,
+                                        sizes, dilation);
+  return linalg::Conv2DNhwcHwcfOp::create(
+             b, loc, resultType, ValueRange{input, weight},
+             ValueRange{initialValue(b, loc, resultType, sizes, bias,
+                                     /*biasDim=*/3)},
+             pairAttr(b, stride), pairAttr(b, dilation))
+      .getResult(0);
+}
+
 //===----------------------------------------------------------------------===//
 // Convolution
 //===----------------------------------------------------------------------===//
@@ -295,6 +380,15 @@ struct Conv2dToLinalg : OpConversionPattern<nn::Conv2dOp> {
     Type element = resultType.getElementType();
     Value input = adaptor.getInput();
     Value zero = floatConstant(rewriter, loc, element, 0.0);
+    if (op.getChannelsLast()) {
+      Value padded = padSpatial(rewriter, loc, input, op.getPadding(),
+                                op.getPadding(), zero, /*heightDim=*/1);
+      rewriter.replaceOp(
+          op, buildChannelsLastConv(rewriter, loc, padded, adaptor.getWeight(),
+                                    adaptor.getBias(), resultType,
+                                    op.getStride(), op.getDilation()));
+      return success();
+    }
     Value padded = padSpatial(rewriter, loc, input, op.getPadding(),
                               op.getPadding(), zero);
     rewriter.replaceOp(op,

@@ -113,3 +113,19 @@ func.func @max_pool2d_backward_wrong_grad(%dy: tensor<1x1x3x4xf32>, %x: tensor<1
   %0 = nn.max_pool2d_backward %dy, %x kernel = [2, 2] stride = [2, 2] padding = [0, 0] dilation = [1, 1] : tensor<1x1x3x4xf32>, tensor<1x1x8x8xf32>
   return
 }
+
+// -----
+
+func.func @conv2d_channels_last_groups(%x: tensor<8x5x5x4xf32>, %w: tensor<3x3x2x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d' op channels_last needs groups = 1, got 2}}
+  %0 = nn.conv2d %x, %w stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 2 channels_last : tensor<8x5x5x4xf32>, tensor<3x3x2x4xf32>
+  return
+}
+
+// -----
+
+func.func @conv2d_channels_last_weight_channels(%x: tensor<8x5x5x4xf32>, %w: tensor<3x3x2x4xf32>) {
+  // expected-error @+1 {{'nn.conv2d' op given channels_last weight of size [3, 3, 2, 4], expected input to have 2 channels, but got 4 channels instead}}
+  %0 = nn.conv2d %x, %w stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 channels_last : tensor<8x5x5x4xf32>, tensor<3x3x2x4xf32>
+  return
+}

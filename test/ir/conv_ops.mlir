@@ -36,3 +36,12 @@ func.func @pooling(%x: tensor<?x3x9x7xf64>) -> (tensor<?x3x5x4xf64>, tensor<?x3x
   %3 = nn.max_pool2d_backward %0, %x kernel = [3, 3] stride = [2, 2] padding = [1, 1] dilation = [1, 1] ceil_mode : tensor<?x3x5x4xf64>, tensor<?x3x9x7xf64>
   return %0, %1, %2, %3 : tensor<?x3x5x4xf64>, tensor<?x3x4x3xf64>, tensor<?x3x5x4xf64>, tensor<?x3x9x7xf64>
 }
+
+// The channels-last form that nn-layout chooses: [N, H, W, C] input,
+// [kH, kW, C, O] weight, [N, OH, OW, O] result.
+// CHECK-LABEL: func.func @conv2d_channels_last
+// CHECK: nn.conv2d %{{.*}}, %{{.*}}, %{{.*}} stride = [2, 1] padding = [1, 0] dilation = [1, 1] groups = 1 channels_last : tensor<?x9x8x4xf32>, tensor<3x2x4x6xf32>, tensor<6xf32>
+func.func @conv2d_channels_last(%x: tensor<?x9x8x4xf32>, %w: tensor<3x2x4x6xf32>, %b: tensor<6xf32>) -> tensor<?x5x7x6xf32> {
+  %0 = nn.conv2d %x, %w, %b stride = [2, 1] padding = [1, 0] dilation = [1, 1] groups = 1 channels_last : tensor<?x9x8x4xf32>, tensor<3x2x4x6xf32>, tensor<6xf32>
+  return %0 : tensor<?x5x7x6xf32>
+}

@@ -54,3 +54,24 @@ func.func @avg_pool(%x: tensor<2x3x5x5xf32> {nn.requires_grad}) -> tensor<f32> {
   %1 = nn.sum %0 dims = [0, 1, 2, 3] : tensor<2x3x3x3xf32>
   return %1 : tensor<f32>
 }
+
+// -----
+
+// A channels-last convolution (nn-layout's form, differentiated only when a
+// graph is written that way): its gradients are the NCHW backward ops on
+// the operands permuted to NCHW / OIHW, permuted back; the bias gradient
+// sums over (n, h, w), the first three dims.
+// CHECK-LABEL: func.func @conv2d_channels_last_grad
+// CHECK-DAG: %[[GN:.*]] = nn.permute %{{.*}} dims = [0, 3, 1, 2] : tensor<2x4x4x8xf32>
+// CHECK-DAG: %[[XN:.*]] = nn.permute %{{.*}} dims = [0, 3, 1, 2] : tensor<2x4x4x3xf32>
+// CHECK-DAG: %[[WN:.*]] = nn.permute %{{.*}} dims = [3, 2, 0, 1] : tensor<3x3x3x8xf32>
+// CHECK-DAG: %[[DX:.*]] = nn.conv2d_backward_input %[[GN]], %[[WN]] input_size = [4, 4]
+// CHECK-DAG: %[[DW:.*]] = nn.conv2d_backward_weight %[[GN]], %[[XN]] kernel_size = [3, 3]
+// CHECK-DAG: nn.permute %[[DX]] dims = [0, 2, 3, 1] : tensor<2x3x4x4xf32>
+// CHECK-DAG: nn.permute %[[DW]] dims = [2, 3, 1, 0] : tensor<8x3x3x3xf32>
+// CHECK-DAG: nn.sum %{{.*}} dims = [0, 1, 2] : tensor<2x4x4x8xf32>
+func.func @conv2d_channels_last(%x: tensor<2x4x4x3xf32> {nn.requires_grad}, %w: tensor<3x3x3x8xf32> {nn.requires_grad}, %b: tensor<8xf32> {nn.requires_grad}) -> tensor<f32> {
+  %y = nn.conv2d %x, %w, %b stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 channels_last : tensor<2x4x4x3xf32>, tensor<3x3x3x8xf32>, tensor<8xf32>
+  %l = nn.sum %y dims = [0, 1, 2, 3] : tensor<2x4x4x8xf32>
+  return %l : tensor<f32>
+}

@@ -206,3 +206,44 @@ func.func @max_pool2d_backward_tiles(%dy: tensor<?x16x14x14xf32>, %x: tensor<?x1
   %0 = nn.max_pool2d_backward %dy, %x kernel = [2, 2] stride = [2, 2] padding = [0, 0] dilation = [1, 1] : tensor<?x16x14x14xf32>, tensor<?x16x28x28xf32>
   return %0 : tensor<?x16x28x28xf32>
 }
+
+// -----
+
+// The channels-last form (chosen by nn-layout), stride 1: the input
+// [N, H, W, C] padded along H and W, its rows joined ([N, 8 * 8 + 2, C]),
+// and one generic over (n, p, f, kh, kw, c): out[n, p, f] +=
+// in[n, p + kh * 8 + kw, c] * w[kh, kw, c, f], output channels innermost,
+// starting from the bias broadcast along the last dim. The 2 extra columns
+// of each 8-wide row are cut off.
+// CHECK-DAG: #[[NHWC_IN:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1 + d3 * 8 + d4, d5)>
+// CHECK-DAG: #[[NHWC_W:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5, d2)>
+// CHECK-DAG: #[[NHWC_OUT:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+// CHECK-DAG: #[[LAST:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-LABEL: func.func @conv2d_channels_last
+// CHECK-SAME: (%[[X:.*]]: tensor<?x6x6x16xf32>, %[[W:.*]]: tensor<3x3x16x32xf32>, %[[B:.*]]: tensor<32xf32>)
+// CHECK: %[[P:.*]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: } : tensor<?x6x6x16xf32> to tensor<?x8x8x16xf32>
+// CHECK: %[[J:.*]] = tensor.collapse_shape %[[P]] {{\[}}[0], [1, 2], [3]] : tensor<?x8x8x16xf32> into tensor<?x64x16xf32>
+// CHECK: %[[JP:.*]] = tensor.pad %[[J]] low[0, 0, 0] high[0, 2, 0]
+// CHECK: } : tensor<?x64x16xf32> to tensor<?x66x16xf32>
+// CHECK: %[[INIT:.*]] = linalg.generic {indexing_maps = [#[[LAST]], {{.*}}} ins(%[[B]] : tensor<32xf32>) outs({{.*}} : tensor<?x48x32xf32>)
+// CHECK: %[[Y:.*]] = linalg.generic {indexing_maps = [#[[NHWC_IN]], #[[NHWC_W]], #[[NHWC_OUT]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%[[JP]], %[[W]] : tensor<?x66x16xf32>, tensor<3x3x16x32xf32>) outs(%[[INIT]] : tensor<?x48x32xf32>)
+// CHECK: %[[ROWS:.*]] = tensor.expand_shape %[[Y]] {{\[}}[0], [1, 2], [3]] output_shape {{.*}} : tensor<?x48x32xf32> into tensor<?x6x8x32xf32>
+// CHECK: %[[R:.*]] = tensor.extract_slice %[[ROWS]][0, 0, 0, 0] [%{{.*}}, 6, 6, 32] [1, 1, 1, 1] : tensor<?x6x8x32xf32> to tensor<?x6x6x32xf32>
+// CHECK: return %[[R]]
+func.func @conv2d_channels_last(%x: tensor<?x6x6x16xf32>, %w: tensor<3x3x16x32xf32>, %b: tensor<32xf32>) -> tensor<?x6x6x32xf32> {
+  %0 = nn.conv2d %x, %w, %b stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 channels_last : tensor<?x6x6x16xf32>, tensor<3x3x16x32xf32>, tensor<32xf32>
+  return %0 : tensor<?x6x6x32xf32>
+}
+
+// -----
+
+// With stride 2, linalg's named channels-last convolution on the padded
+// input, from the bias broadcast along the channels (the last dim).
+// CHECK-LABEL: func.func @conv2d_channels_last_strided
+// CHECK: tensor.pad {{.*}} low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK: linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins({{.*}} : tensor<2x8x8x16xf32>, tensor<3x3x16x32xf32>) outs({{.*}} : tensor<2x3x3x32xf32>)
+func.func @conv2d_channels_last_strided(%x: tensor<2x6x6x16xf32>, %w: tensor<3x3x16x32xf32>, %b: tensor<32xf32>) -> tensor<2x3x3x32xf32> {
+  %0 = nn.conv2d %x, %w, %b stride = [2, 2] padding = [1, 1] dilation = [1, 1] groups = 1 channels_last : tensor<2x6x6x16xf32>, tensor<3x3x16x32xf32>, tensor<32xf32>
+  return %0 : tensor<2x3x3x32xf32>
+}
