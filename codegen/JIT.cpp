@@ -150,7 +150,8 @@ static void registerRuntimeSymbols(mlir::ExecutionEngine &engine) {
 /// `options`, with nn-fuse's report switched on when NNC_FUSE_REPORT is set
 /// (to anything but "0"): the decisions for graphs that a program traces
 /// and compiles itself, which no command line reaches. NNC_TILE=0 turns
-/// the register-tiling passes off, to measure what they gain in a program.
+/// the register-tiling passes off, and NNC_LAYOUT=1 (0) turns nn-layout on
+/// (off), to measure what they gain in a program.
 static CPUCodegenOptions withEnvironment(CPUCodegenOptions options) {
   const char *report = std::getenv("NNC_FUSE_REPORT");
   if (report && *report && llvm::StringRef(report) != "0")
@@ -158,6 +159,9 @@ static CPUCodegenOptions withEnvironment(CPUCodegenOptions options) {
   const char *tile = std::getenv("NNC_TILE");
   if (tile && llvm::StringRef(tile) == "0")
     options.tileContractions = false;
+  const char *layout = std::getenv("NNC_LAYOUT");
+  if (layout && *layout)
+    options.layout = llvm::StringRef(layout) != "0";
   return options;
 }
 

@@ -232,6 +232,14 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
 
 void buildCPUPipeline(mlir::OpPassManager &pm,
                       const CPUCodegenOptions &options) {
+  if (options.layout) {
+    // Channels-last convolutions where their kernel is faster, with the
+    // permutes between them cancelled; then fold permuted constants
+    // (frozen weights packed at compile time) and merge duplicate permutes.
+    pm.addPass(createNNLayout());
+    pm.addPass(mlir::createCanonicalizerPass());
+    pm.addPass(mlir::createCSEPass());
+  }
   if (options.fuse) {
     // Regions are formed on the cleaned-up graph: folded reshapes and
     // merged duplicates are not fused twice.

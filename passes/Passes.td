@@ -103,6 +103,51 @@ def NNAutodiff : Pass<"nn-autodiff", "::mlir::ModuleOp"> {
 }
 
 //===----------------------------------------------------------------------===//
+// Layout
+//===----------------------------------------------------------------------===//
+
+def NNLayout : Pass<"nn-layout"> {
+  let summary = "Choose channels-last convolutions; sink and cancel the "
+                "permutes around them";
+  let description = [{
+    Rewrites each `nn.conv2d` whose channels-last kernel is the faster one
+    (groups 1, f32, stride and dilation 1, at least `min-channels` input
+    and output channels, not read by a backward op) into
+    `permute(conv2d channels_last(permute(x), permute(w), b))`: input
+    NCHW -> NHWC, weight OIHW -> [kH, kW, C, O], result back to NCHW.
+    Then permutes compose (`permute(permute(x, p), q)` is one permute, the
+    identity none) and sink through elementwise unary and binary ops when
+    the permuted value has no other use, the other operand being permuted
+    the same way, a scalar, or a small static tensor (a bias) that is
+    permuted itself. Between channels-last convolutions joined by
+    elementwise ops no permute is left, and a permuted constant (a frozen
+    weight) folds into a constant: weights are packed at compile time.
+
+    Example:
+
+    ```mlir
+    %c = nn.conv2d %x, %w, %b stride = [1, 1] padding = [1, 1]
+        dilation = [1, 1] groups = 1
+        : tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>
+    %r = nn.relu %c : tensor<1x64x56x56xf32>
+    // becomes
+    %xt = nn.permute %x dims = [0, 2, 3, 1] : ...
+    %wt = nn.permute %w dims = [2, 3, 1, 0] : ...
+    %c = nn.conv2d %xt, %wt, %b stride = [1, 1] padding = [1, 1]
+        dilation = [1, 1] groups = 1 channels_last : ...
+    %r = nn.relu %c : tensor<1x56x56x64xf32>
+    %rt = nn.permute %r dims = [0, 3, 1, 2] : ...
+    ```
+  }];
+  let options = [
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"16",
+           "Convert a convolution only when its input and output channels "
+           "are both at least this many">,
+  ];
+  let dependentDialects = ["::mlir::nn::NNDialect"];
+}
+
+//===----------------------------------------------------------------------===//
 // Lowering
 //===----------------------------------------------------------------------===//
 
