@@ -6,16 +6,21 @@
 #include "frontend/Autocast.h"
 #include "frontend/Error.h"
 #include "frontend/jit/DynamicBatch.h"
+#include "frontend/jit/ElementTypes.h"
 #include "frontend/jit/RunExecutable.h"
+#include "ir/NNOps.h"
 #include "runtime/Executable.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 
+#include "llvm/ADT/BitVector.h"
+
 #include <algorithm>
 #include <iostream>
 #include <mutex>
+#include <numeric>
 #include <optional>
 
 namespace nnc::jit {
@@ -79,14 +84,53 @@ Guard guardOf(const std::vector<Tensor> &inputs, const CompileOptions &opts) {
 
 /// The graph's final values of arguments the traced function updated in
 /// place are donated to those arguments: the executable updates them in
-/// their own memory, as the eager function did.
-void donateMutatedArguments(TracedGraph &graph) {
+/// their own memory, as the eager function did. `argumentIndex` maps a
+/// traced argument to its index in the entry function now.
+void donateMutatedArguments(TracedGraph &graph,
+                            llvm::ArrayRef<int64_t> argumentIndex) {
   auto entry =
       graph.module().lookupSymbol<mlir::func::FuncOp>(TracedGraph::kEntryName);
   mlir::Builder b(entry.getContext());
   for (auto [i, argument] : llvm::enumerate(graph.mutatedArguments()))
     entry.setResultAttr(graph.numOutputs() + i, kDonatedArgumentAttr,
-                        b.getI64IntegerAttr(argument));
+                        b.getI64IntegerAttr(argumentIndex[argument]));
+}
+
+/// The entry function's arguments, the traced function's inputs then its
+/// captures (all of them, or with `freeze` those it updates in place; the
+/// others become constants). Returns the captures still passed, and fills
+/// `argumentIndex` with each traced argument's index in the entry (-1 for a
+/// frozen one).
+std::vector<Tensor>
+bindCaptures(TracedGraph &graph, bool freeze,
+             llvm::SmallVectorImpl<int64_t> &argumentIndex) {
+  auto entry =
+      graph.module().lookupSymbol<mlir::func::FuncOp>(TracedGraph::kEntryName);
+  size_t numArguments = entry.getNumArguments();
+  argumentIndex.assign(numArguments, 0);
+  std::iota(argumentIndex.begin(), argumentIndex.end(), 0);
+  if (!freeze)
+    return graph.captures();
+  const std::vector<size_t> &mutated = graph.mutatedArguments();
+  mlir::OpBuilder b = mlir::OpBuilder::atBlockBegin(&entry.getBody().front());
+  llvm::BitVector frozen(numArguments);
+  std::vector<Tensor> kept;
+  for (auto [j, capture] : llvm::enumerate(graph.captures())) {
+    size_t argument = graph.numInputs() + j;
+    if (llvm::is_contained(mutated, argument)) {
+      kept.push_back(capture);
+      continue;
+    }
+    mlir::Value constant = mlir::nn::ConstantOp::create(
+        b, entry.getLoc(), denseAttrOf(capture, entry.getContext()));
+    entry.getArgument(argument).replaceAllUsesWith(constant);
+    frozen.set(argument);
+  }
+  if (mlir::failed(entry.eraseArguments(frozen)))
+    throw Error("jit::compile: could not fold the frozen captures");
+  for (size_t i = 0, next = 0; i < numArguments; ++i)
+    argumentIndex[i] = frozen.test(i) ? -1 : static_cast<int64_t>(next++);
+  return kept;
 }
 
 } // namespace
@@ -108,7 +152,10 @@ struct CompiledFunction::State {
     if (options.dynamicBatch)
       generalizeBatch(
           graph, trace(fn, withLargerBatch(inputs, batchedInputs(inputs))));
-    donateMutatedArguments(graph);
+    llvm::SmallVector<int64_t> argumentIndex;
+    std::vector<Tensor> captures =
+        bindCaptures(graph, options.freeze, argumentIndex);
+    donateMutatedArguments(graph, argumentIndex);
     auto executable = jitCompile(graph.module(), TracedGraph::kEntryName,
                                  CPUCodegenOptions());
     if (!executable)
@@ -116,7 +163,7 @@ struct CompiledFunction::State {
                   llvm::toString(executable.takeError()));
     ++compilations;
     return std::make_shared<const Specialization>(Specialization{
-        std::move(guard), std::move(*executable), graph.captures(),
+        std::move(guard), std::move(*executable), std::move(captures),
         options.keepGraphText ? graph.str() : std::string()});
   }
 

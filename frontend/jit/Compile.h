@@ -41,9 +41,20 @@ struct CompileOptions {
   /// leading size is the first input's becomes dynamic (frontend/jit/
   /// DynamicBatch.h), and a call with another batch size reuses the code.
   bool dynamicBatch = false;
+  /// torch.jit.freeze: the tensors the function reads but does not receive
+  /// (a module's parameters and buffers) become constants of their values
+  /// at compile time, so the compiler folds what depends only on them (a
+  /// weight packed for the convolution kernel). Later changes to those
+  /// tensors are not seen: for inference with trained, frozen weights.
+  /// Tensors the function updates in place stay arguments.
+  bool freeze = false;
 
   CompileOptions &dynamic_batch(bool enabled) {
     dynamicBatch = enabled;
+    return *this;
+  }
+  CompileOptions &frozen(bool enabled) {
+    freeze = enabled;
     return *this;
   }
 };

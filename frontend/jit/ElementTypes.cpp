@@ -98,4 +98,21 @@ mlir::RankedTensorType tensorTypeOf(const Tensor &t,
                                      elementTypeOf(t.dtype(), context));
 }
 
+mlir::DenseElementsAttr denseAttrOf(const Tensor &t,
+                                    mlir::MLIRContext *context) {
+  Tensor dense = t.contiguous();
+  mlir::RankedTensorType type = tensorTypeOf(t, context);
+  size_t n = static_cast<size_t>(dense.numel());
+  // Bools are one byte each in eager storage but bit-packed in a raw
+  // MLIR buffer: they go element by element.
+  if (dense.dtype() == kBool) {
+    const auto *bytes = static_cast<const uint8_t *>(dense.data_ptr());
+    llvm::SmallVector<bool> values(bytes, bytes + n);
+    return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<bool>(values));
+  }
+  return mlir::DenseElementsAttr::getFromRawBuffer(
+      type, llvm::ArrayRef<char>(static_cast<const char *>(dense.data_ptr()),
+                                 n * elementSize(dense.dtype())));
+}
+
 } // namespace nnc::jit

@@ -11,6 +11,7 @@
 #include "frontend/Tensor.h"
 #include "runtime/Executable.h"
 
+#include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 
 #include <optional>
@@ -28,6 +29,9 @@ runtime::ElementType runtimeTypeOf(ScalarType dtype);
 ScalarType scalarTypeOf(runtime::ElementType type);
 /// The ranked tensor type of `t` (its sizes and dtype).
 mlir::RankedTensorType tensorTypeOf(const Tensor &t,
+                                    mlir::MLIRContext *context);
+/// The values of `t` as a constant of type tensorTypeOf(t).
+mlir::DenseElementsAttr denseAttrOf(const Tensor &t,
                                     mlir::MLIRContext *context);
 
 } // namespace nnc::jit

@@ -356,7 +356,7 @@ private:
       expectOperands(1, "alias");
       return in[0];
     case OpKind::Constant:
-      return mlir::nn::ConstantOp::create(b, loc, constantAttr(output));
+      return mlir::nn::ConstantOp::create(b, loc, denseAttrOf(output, &ctx_));
     }
     throw Error("jit::trace: op kind " +
                 std::to_string(static_cast<int>(kind)) +
@@ -429,22 +429,6 @@ private:
     }
     throw Error("jit::trace: unknown loss reduction " +
                 std::to_string(attrs.reduction));
-  }
-
-  mlir::DenseElementsAttr constantAttr(const Tensor &t) {
-    Tensor dense = t.contiguous();
-    mlir::RankedTensorType type = tensorTypeOf(t, &ctx_);
-    size_t n = static_cast<size_t>(dense.numel());
-    // Bools are one byte each in eager storage but bit-packed in a raw
-    // MLIR buffer: they go element by element.
-    if (dense.dtype() == kBool) {
-      const auto *bytes = static_cast<const uint8_t *>(dense.data_ptr());
-      llvm::SmallVector<bool> values(bytes, bytes + n);
-      return mlir::DenseElementsAttr::get(type, llvm::ArrayRef<bool>(values));
-    }
-    return mlir::DenseElementsAttr::getFromRawBuffer(
-        type, llvm::ArrayRef<char>(static_cast<const char *>(dense.data_ptr()),
-                                   n * elementSize(dense.dtype())));
   }
 
   mlir::MLIRContext &ctx_;
