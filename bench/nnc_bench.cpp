@@ -416,6 +416,97 @@ void adamUpdateCase(std::vector<Record> &records, const Budget &budget) {
                                      budget.minRepeats, budget.minMs));
 }
 
+/// A ResNet basic block (conv 3x3, BatchNorm, ReLU, conv 3x3, BatchNorm,
+/// residual add, ReLU), without downsampling.
+struct ResidualBlockImpl : nn::Module {
+  explicit ResidualBlockImpl(int64_t channels) : nn::Module("ResidualBlock") {
+    auto conv = [&] {
+      return nn::Conv2d(
+          nn::Conv2dOptions(channels, channels, 3).padding(1).bias(false));
+    };
+    conv1 = register_module("conv1", conv());
+    bn1 = register_module("bn1", nn::BatchNorm2d(channels));
+    conv2 = register_module("conv2", conv());
+    bn2 = register_module("bn2", nn::BatchNorm2d(channels));
+  }
+  Tensor forward(const Tensor &x) {
+    Tensor y = bn1(conv1(x)).relu();
+    return (bn2(conv2(y)) + x).relu();
+  }
+  nn::Conv2d conv1{nullptr}, conv2{nullptr};
+  nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
+};
+NNC_MODULE(ResidualBlock);
+
+/// nn-layout's gain: `forward` compiled with every convolution NCHW
+/// (NNC_LAYOUT=0, impl "fused_nchw"), with the layout pass ("fused"), and
+/// with the pass and frozen weights packed at compile time
+/// ("fused_frozen"), timed interleaved with eager.
+void layoutCase(std::vector<Record> &records, const std::string &name,
+                const TensorFunction &forward, const Tensor &input,
+                const Budget &budget) {
+  if (!selected(name))
+    return;
+  nnc::NoGradGuard noGrad;
+  std::vector<Tensor> inputs{input};
+  auto compileWith = [&](bool layout, bool freeze) {
+    setenv("NNC_LAYOUT", layout ? "1" : "0", /*overwrite=*/1);
+    auto compiled = timeCompile(name, [&] {
+      return nnc::jit::compile(forward, inputs,
+                               nnc::jit::CompileOptions().frozen(freeze));
+    });
+    unsetenv("NNC_LAYOUT");
+    return compiled;
+  };
+  nnc::jit::CompiledFunction nchw = compileWith(false, false),
+                             layout = compileWith(true, false),
+                             frozen = compileWith(true, true);
+  Tensor eager = forward(inputs)[0];
+  for (auto [impl, compiled] : {std::pair{"fused_nchw", &nchw},
+                                {"fused", &layout},
+                                {"fused_frozen", &frozen}}) {
+    Tensor result = (*compiled)(inputs)[0].contiguous();
+    checkClose(name, impl, eager, result.data_ptr<float>(), result.numel());
+  }
+  add(records, nnc::bench::measureInterleaved(
+                   name,
+                   {{"eager", [&] { forward(inputs); }},
+                    {"fused_nchw", [&] { nchw(inputs); }},
+                    {"fused", [&] { layout(inputs); }},
+                    {"fused_frozen", [&] { frozen(inputs); }}},
+                   budget.minRepeats, budget.minMs));
+}
+
+void layoutCases(std::vector<Record> &records, const Budget &budget) {
+  nn::Sequential cnn = smallCNN();
+  cnn->eval();
+  layoutCase(
+      records, "layout_smallcnn_inference_b256",
+      [cnn](const std::vector<Tensor> &in) mutable {
+        return std::vector<Tensor>{cnn(in[0])};
+      },
+      nnc::randn({256, 1, 28, 28}), budget);
+  // One block, whose NCHW input and output each need a permute, and a
+  // stage of three (ResNet-34's first), where the permutes between blocks
+  // cancel and only the stage's input and output are permuted.
+  for (int64_t blocks : {1, 3})
+    for (int64_t batch : {1, 8}) {
+      nn::Sequential stage;
+      for (int64_t i = 0; i < blocks; ++i)
+        stage->push_back(ResidualBlock(64));
+      stage->eval();
+      layoutCase(
+          records,
+          "layout_resnet_" + std::to_string(blocks) +
+              (blocks == 1 ? "_block" : "_blocks") + "_64x56x56_b" +
+              std::to_string(batch),
+          [stage](const std::vector<Tensor> &in) mutable {
+            return std::vector<Tensor>{stage(in[0])};
+          },
+          nnc::randn({batch, 64, 56, 56}), budget);
+    }
+}
+
 } // namespace
 
 #ifdef NNC_BENCH_WITH_LIBTORCH
@@ -457,6 +548,7 @@ int main(int argc, char **argv) {
     smallCNNLayerCases(records, budget);
     microCases(records, budget);
     adamUpdateCase(records, budget);
+    layoutCases(records, budget);
 
     std::printf("nnc-bench: fused (compiled) vs eager%s, %d threads; "
                 "speed-up a/b = median(b) / median(a)\n",
