@@ -38,8 +38,9 @@ struct LowerVectorOps : nnc::impl::LowerVectorOpsBase<LowerVectorOps> {
                                                    /*maxTransferRank=*/1);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
+    // 16 x 16 f32 transposes (nnc-tile-transposes) as shuffles of zmm rows.
     vector::populateVectorTransposeLoweringPatterns(
-        patterns, vector::VectorTransposeLowering::EltWise);
+        patterns, vector::VectorTransposeLowering::Shuffle16x16);
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerParallel);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

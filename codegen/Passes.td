@@ -360,6 +360,23 @@ def TileMemoryBoundKernels : Pass<"nnc-tile-memory-bound-kernels",
                            "mlir::tensor::TensorDialect"];
 }
 
+def TileTransposes : Pass<"nnc-tile-transposes"> {
+  let summary = "Move transposes in 16x16 register blocks";
+  let description = [{
+    A `linalg.generic` that copies its f32 input through a permutation
+    moving the innermost dim (what `nn.permute` lowers to, e.g. NCHW <->
+    NHWC around channels-last convolutions) first has the loop dims that
+    stay adjacent in both layouts merged (h and w), then, when both swapped
+    dims are multiples of 16, is tiled into an `scf.forall` over strips of
+    16 along the input's innermost dim and an `scf.for` over 16 x 16
+    blocks, each vectorized: 16 row reads, one `vector.transpose` (lowered
+    to shuffles), 16 row writes. Left to LLVM, such a copy touches one
+    element per cache line on one side and ran at 2-6 GB/s.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def LowerVectorOps : Pass<"nnc-lower-vector-ops"> {
   let summary = "Lower tiled contractions' vector ops to 1-D FMAs, loads "
                 "and stores";

@@ -111,6 +111,8 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
     // Their weight gradients: partial sums in registers across the images
     // and outputs, one task per (output-channel block, channel, kernel row).
     pm.addPass(createTileConvolutionWeightGrads());
+    // Transposes (nn.permute) in 16 x 16 register blocks.
+    pm.addPass(createTileTransposes());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createLoopInvariantSubsetHoistingPass());
   }
