@@ -111,8 +111,9 @@ def NNLayout : Pass<"nn-layout"> {
                 "permutes around them";
   let description = [{
     Rewrites each `nn.conv2d` whose channels-last kernel is the faster one
-    (groups 1, f32, stride and dilation 1, at least `min-channels` input
-    and output channels, not read by a backward op) into
+    (groups 1, f32, stride and dilation 1, a static batch, at least
+    `min-channels` input and output channels, not read by a backward op)
+    into
     `permute(conv2d channels_last(permute(x), permute(w), b))`: input
     NCHW -> NHWC, weight OIHW -> [kH, kW, C, O], result back to NCHW.
     Then permutes compose (`permute(permute(x, p), q)` is one permute, the

@@ -7,30 +7,30 @@
 // (shared by the first convolution and the residual add), the weights' and
 // the scale's permutes, and one permute of the result.
 // CHECK-LABEL: func.func @resnet_block
-// CHECK-SAME:    (%[[X:.*]]: tensor<?x64x8x8xf32>, %[[W1:.*]]: tensor<64x64x3x3xf32>, %[[B1:.*]]: tensor<64xf32>, %[[W2:.*]]: tensor<64x64x3x3xf32>, %[[S:.*]]: tensor<1x64x1x1xf32>)
-// CHECK:         %[[XT:.*]] = nn.permute %[[X]] dims = [0, 2, 3, 1] : tensor<?x64x8x8xf32>
+// CHECK-SAME:    (%[[X:.*]]: tensor<4x64x8x8xf32>, %[[W1:.*]]: tensor<64x64x3x3xf32>, %[[B1:.*]]: tensor<64xf32>, %[[W2:.*]]: tensor<64x64x3x3xf32>, %[[S:.*]]: tensor<1x64x1x1xf32>)
+// CHECK:         %[[XT:.*]] = nn.permute %[[X]] dims = [0, 2, 3, 1] : tensor<4x64x8x8xf32>
 // CHECK:         %[[W1T:.*]] = nn.permute %[[W1]] dims = [2, 3, 1, 0] : tensor<64x64x3x3xf32>
-// CHECK:         %[[C1:.*]] = nn.conv2d %[[XT]], %[[W1T]], %[[B1]] {{.*}} channels_last : tensor<?x8x8x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>
-// CHECK:         %[[R1:.*]] = nn.relu %[[C1]] : tensor<?x8x8x64xf32>
+// CHECK:         %[[C1:.*]] = nn.conv2d %[[XT]], %[[W1T]], %[[B1]] {{.*}} channels_last : tensor<4x8x8x64xf32>, tensor<3x3x64x64xf32>, tensor<64xf32>
+// CHECK:         %[[R1:.*]] = nn.relu %[[C1]] : tensor<4x8x8x64xf32>
 // CHECK:         %[[W2T:.*]] = nn.permute %[[W2]] dims = [2, 3, 1, 0]
 // CHECK:         %[[C2:.*]] = nn.conv2d %[[R1]], %[[W2T]] {{.*}} channels_last
 // CHECK:         %[[ST:.*]] = nn.permute %[[S]] dims = [0, 2, 3, 1] : tensor<1x64x1x1xf32>
-// CHECK:         %[[M:.*]] = nn.mul %[[C2]], %[[ST]] : tensor<?x8x8x64xf32>, tensor<1x1x1x64xf32>
-// CHECK:         %[[A:.*]] = nn.add %[[M]], %[[XT]] : tensor<?x8x8x64xf32>, tensor<?x8x8x64xf32>
-// CHECK:         %[[R2:.*]] = nn.relu %[[A]] : tensor<?x8x8x64xf32>
-// CHECK:         %[[OUT:.*]] = nn.permute %[[R2]] dims = [0, 3, 1, 2] : tensor<?x8x8x64xf32>
+// CHECK:         %[[M:.*]] = nn.mul %[[C2]], %[[ST]] : tensor<4x8x8x64xf32>, tensor<1x1x1x64xf32>
+// CHECK:         %[[A:.*]] = nn.add %[[M]], %[[XT]] : tensor<4x8x8x64xf32>, tensor<4x8x8x64xf32>
+// CHECK:         %[[R2:.*]] = nn.relu %[[A]] : tensor<4x8x8x64xf32>
+// CHECK:         %[[OUT:.*]] = nn.permute %[[R2]] dims = [0, 3, 1, 2] : tensor<4x8x8x64xf32>
 // CHECK:         return %[[OUT]]
 // FEW-LABEL: func.func @resnet_block
 // FEW-NOT:     channels_last
 // FEW-NOT:     nn.permute
-func.func @resnet_block(%x: tensor<?x64x8x8xf32>, %w1: tensor<64x64x3x3xf32>, %b1: tensor<64xf32>, %w2: tensor<64x64x3x3xf32>, %s: tensor<1x64x1x1xf32>) -> tensor<?x64x8x8xf32> {
-  %c1 = nn.conv2d %x, %w1, %b1 stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<?x64x8x8xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>
-  %r1 = nn.relu %c1 : tensor<?x64x8x8xf32>
-  %c2 = nn.conv2d %r1, %w2 stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<?x64x8x8xf32>, tensor<64x64x3x3xf32>
-  %m = nn.mul %c2, %s : tensor<?x64x8x8xf32>, tensor<1x64x1x1xf32>
-  %a = nn.add %m, %x : tensor<?x64x8x8xf32>, tensor<?x64x8x8xf32>
-  %r2 = nn.relu %a : tensor<?x64x8x8xf32>
-  return %r2 : tensor<?x64x8x8xf32>
+func.func @resnet_block(%x: tensor<4x64x8x8xf32>, %w1: tensor<64x64x3x3xf32>, %b1: tensor<64xf32>, %w2: tensor<64x64x3x3xf32>, %s: tensor<1x64x1x1xf32>) -> tensor<4x64x8x8xf32> {
+  %c1 = nn.conv2d %x, %w1, %b1 stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<4x64x8x8xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>
+  %r1 = nn.relu %c1 : tensor<4x64x8x8xf32>
+  %c2 = nn.conv2d %r1, %w2 stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<4x64x8x8xf32>, tensor<64x64x3x3xf32>
+  %m = nn.mul %c2, %s : tensor<4x64x8x8xf32>, tensor<1x64x1x1xf32>
+  %a = nn.add %m, %x : tensor<4x64x8x8xf32>, tensor<4x64x8x8xf32>
+  %r2 = nn.relu %a : tensor<4x64x8x8xf32>
+  return %r2 : tensor<4x64x8x8xf32>
 }
 
 // -----
@@ -70,6 +70,18 @@ func.func @stays_nchw(%x1: tensor<4x1x28x28xf32>, %w1: tensor<16x1x3x3xf32>,
   %d = nn.conv2d %x, %w stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<4x32x8x8xf32>, tensor<32x32x3x3xf32>
   %dw = nn.conv2d_backward_weight %dy, %x kernel_size = [3, 3] stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<4x32x8x8xf32>, tensor<4x32x8x8xf32>
   return %a, %b, %c, %d, %dw : tensor<4x16x28x28xf32>, tensor<4x32x4x4xf32>, tensor<4x32x8x8xf32>, tensor<4x32x8x8xf32>, tensor<32x32x3x3xf32>
+}
+
+// -----
+
+// A dynamic batch stays NCHW (see the pass: the weight's permute would be
+// fused into the convolution's loop nest).
+// CHECK-LABEL: func.func @dynamic_batch
+// CHECK-NOT:     channels_last
+// CHECK:         return
+func.func @dynamic_batch(%x: tensor<?x32x8x8xf32>, %w: tensor<32x32x3x3xf32>) -> tensor<?x32x8x8xf32> {
+  %c = nn.conv2d %x, %w stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<?x32x8x8xf32>, tensor<32x32x3x3xf32>
+  return %c : tensor<?x32x8x8xf32>
 }
 
 // -----
