@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 #include "bench/BenchHarness.h"
 #include "bench/LibtorchPeer.h"
+#include "examples/ResidualBlock.h"
 #include "frontend/jit/CompileStep.h"
 #include "frontend/nn/Conv.h"
 #include "frontend/nn/Pooling.h"
@@ -416,27 +417,7 @@ void adamUpdateCase(std::vector<Record> &records, const Budget &budget) {
                                      budget.minRepeats, budget.minMs));
 }
 
-/// A ResNet basic block (conv 3x3, BatchNorm, ReLU, conv 3x3, BatchNorm,
-/// residual add, ReLU), without downsampling.
-struct ResidualBlockImpl : nn::Module {
-  explicit ResidualBlockImpl(int64_t channels) : nn::Module("ResidualBlock") {
-    auto conv = [&] {
-      return nn::Conv2d(
-          nn::Conv2dOptions(channels, channels, 3).padding(1).bias(false));
-    };
-    conv1 = register_module("conv1", conv());
-    bn1 = register_module("bn1", nn::BatchNorm2d(channels));
-    conv2 = register_module("conv2", conv());
-    bn2 = register_module("bn2", nn::BatchNorm2d(channels));
-  }
-  Tensor forward(const Tensor &x) {
-    Tensor y = bn1(conv1(x)).relu();
-    return (bn2(conv2(y)) + x).relu();
-  }
-  nn::Conv2d conv1{nullptr}, conv2{nullptr};
-  nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
-};
-NNC_MODULE(ResidualBlock);
+using nnc::examples::ResidualBlock;
 
 /// nn-layout's gain: `forward` compiled with every convolution NCHW
 /// (NNC_LAYOUT=0, impl "fused_nchw"), with the layout pass ("fused"), and

@@ -218,22 +218,28 @@ inferPooledType(std::optional<Location> location, StringRef opName,
 // Convolution
 //===----------------------------------------------------------------------===//
 
-/// The channels-last form of nn.conv2d: input [N, H, W, C], weight
-/// [kH, kW, C, O], result [N, OH, OW, O], groups 1. The window rules are
-/// the NCHW form's, checked on the shapes permuted back to it.
-static LogicalResult inferChannelsLastConv(std::optional<Location> location,
-                                           Conv2dOp::Adaptor adaptor,
-                                           SmallVectorImpl<Type> &inferred) {
-  StringRef name = Conv2dOp::getOperationName();
-  FailureOr<RankedTensorType> input =
-      checkRank4(location, name,
-                 "a channels_last input of shape [N, H, W, C] with static H, W "
-                 "and C",
-                 adaptor.getInput().getType(), true);
+/// nn.conv2d's shape rules, in either form: NCHW (input [N, C, H, W],
+/// weight [O, C / groups, kH, kW]) or channels_last (input [N, H, W, C],
+/// weight [kH, kW, C, O], groups 1), whose window rules are the NCHW
+/// form's on the shapes permuted back.
+LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
+                                         std::optional<Location> location,
+                                         Adaptor adaptor,
+                                         SmallVectorImpl<Type> &inferred) {
+  StringRef name = getOperationName();
+  bool channelsLast = adaptor.getChannelsLast();
+  FailureOr<RankedTensorType> input = checkRank4(
+      location, name,
+      channelsLast ? "a channels_last input of shape [N, H, W, C] with static "
+                     "H, W and C"
+                   : kInputShape,
+      adaptor.getInput().getType(), true);
   if (failed(input))
     return failure();
   FailureOr<RankedTensorType> weight = checkRank4(
-      location, name, "a static channels_last weight of shape [kH, kW, C, O]",
+      location, name,
+      channelsLast ? "a static channels_last weight of shape [kH, kW, C, O]"
+                   : "a static weight of shape [O, C / groups, kH, kW]",
       adaptor.getWeight().getType(), false);
   if (failed(weight) ||
       failed(checkSameElementType(location, name, *input, *weight)) ||
@@ -241,78 +247,42 @@ static LogicalResult inferChannelsLastConv(std::optional<Location> location,
                                  adaptor.getPadding(), adaptor.getDilation(),
                                  adaptor.getGroups())))
     return failure();
-  if (adaptor.getGroups() != 1)
+  if (channelsLast && adaptor.getGroups() != 1)
     return emitOptionalError(location, "'", name,
                              "' op channels_last needs groups = 1, got ",
                              adaptor.getGroups());
   ArrayRef<int64_t> w = weight->getShape();
-  int64_t outChannels = w[3];
+  StringRef form = channelsLast ? "channels_last weight" : "weight";
+  int64_t outChannels = channelsLast ? w[3] : w[0];
   if (Value bias = adaptor.getBias()) {
     auto biasType = dyn_cast<RankedTensorType>(bias.getType());
     if (!biasType || biasType.getShape() != ArrayRef<int64_t>(outChannels))
       return emitOptionalError(
-          location, "'", name, "' op given channels_last weight of size [", w,
+          location, "'", name, "' op given ", form, " of size [", w,
           "], expected bias to be 1-dimensional with ", outChannels,
           " elements, but got bias ", bias.getType(), " instead");
     if (failed(checkSameElementType(location, name, *input, biasType)))
       return failure();
   }
   ArrayRef<int64_t> x = input->getShape();
-  if (w[2] != x[3])
-    return emitOptionalError(location, "'", name,
-                             "' op given channels_last weight of size [", w,
-                             "], expected input to have ", w[2],
-                             " channels, but got ", x[3], " channels instead");
-  auto oihw = weight->clone({w[3], w[2], w[0], w[1]});
-  FailureOr<SmallVector<int64_t, 2>> outputSize = convOutputSize(
-      location, name, x[3], x.slice(1, 2), oihw, adaptor.getStride(),
-      adaptor.getPadding(), adaptor.getDilation(), 1);
+  int64_t channels = channelsLast ? x[3] : x[1];
+  if (channelsLast && w[2] != channels)
+    return emitOptionalError(location, "'", name, "' op given ", form,
+                             " of size [", w, "], expected input to have ",
+                             w[2], " channels, but got ", channels,
+                             " channels instead");
+  RankedTensorType oihw =
+      channelsLast ? weight->clone({w[3], w[2], w[0], w[1]}) : *weight;
+  FailureOr<SmallVector<int64_t, 2>> outputSize =
+      convOutputSize(location, name, channels, x.slice(channelsLast ? 1 : 2, 2),
+                     oihw, adaptor.getStride(), adaptor.getPadding(),
+                     adaptor.getDilation(), adaptor.getGroups());
   if (failed(outputSize))
     return failure();
-  inferred.push_back(
-      input->clone({x[0], (*outputSize)[0], (*outputSize)[1], outChannels}));
-  return success();
-}
-
-LogicalResult Conv2dOp::inferReturnTypes(MLIRContext *,
-                                         std::optional<Location> location,
-                                         Adaptor adaptor,
-                                         SmallVectorImpl<Type> &inferred) {
-  if (adaptor.getChannelsLast())
-    return inferChannelsLastConv(location, adaptor, inferred);
-  StringRef name = getOperationName();
-  FailureOr<RankedTensorType> input = checkRank4(
-      location, name, kInputShape, adaptor.getInput().getType(), true);
-  if (failed(input))
-    return failure();
-  FailureOr<RankedTensorType> weight = checkRank4(
-      location, name, "a static weight of shape [O, C / groups, kH, kW]",
-      adaptor.getWeight().getType(), false);
-  if (failed(weight) ||
-      failed(checkSameElementType(location, name, *input, *weight)) ||
-      failed(checkConvAttributes(location, name, adaptor.getStride(),
-                                 adaptor.getPadding(), adaptor.getDilation(),
-                                 adaptor.getGroups())))
-    return failure();
-  int64_t outChannels = weight->getDimSize(0);
-  if (Value bias = adaptor.getBias()) {
-    auto biasType = dyn_cast<RankedTensorType>(bias.getType());
-    if (!biasType || biasType.getShape() != ArrayRef<int64_t>(outChannels))
-      return emitOptionalError(
-          location, "'nn.conv2d' op given weight of size [", weight->getShape(),
-          "], expected bias to be 1-dimensional with ", outChannels,
-          " elements, but got bias ", bias.getType(), " instead");
-    if (failed(checkSameElementType(location, name, *input, biasType)))
-      return failure();
-  }
-  FailureOr<SmallVector<int64_t, 2>> outputSize = convOutputSize(
-      location, name, input->getDimSize(1), input->getShape().drop_front(2),
-      *weight, adaptor.getStride(), adaptor.getPadding(), adaptor.getDilation(),
-      adaptor.getGroups());
-  if (failed(outputSize))
-    return failure();
+  auto [oh, ow] = std::pair((*outputSize)[0], (*outputSize)[1]);
   inferred.push_back(input->clone(
-      {input->getDimSize(0), outChannels, (*outputSize)[0], (*outputSize)[1]}));
+      channelsLast ? SmallVector<int64_t>{x[0], oh, ow, outChannels}
+                   : SmallVector<int64_t>{x[0], outChannels, oh, ow}));
   return success();
 }
 

@@ -12,6 +12,7 @@
 // IR the pass produces is checked by test/passes/layout.mlir.
 //
 //===----------------------------------------------------------------------===//
+#include "examples/ResidualBlock.h"
 #include "frontend/nnc.h"
 #include "test/unit/AllClose.h"
 
@@ -29,25 +30,7 @@ using nnc::testing::allClose;
 /// Sums of C kH kW products in another order than eager (DESIGN.md §9).
 constexpr double kRtol = 1e-5, kAtol = 1e-5;
 
-struct ResidualBlockImpl : nn::Module {
-  explicit ResidualBlockImpl(int64_t channels) : nn::Module("ResidualBlock") {
-    auto conv = [&] {
-      return nn::Conv2d(
-          nn::Conv2dOptions(channels, channels, 3).padding(1).bias(false));
-    };
-    conv1 = register_module("conv1", conv());
-    bn1 = register_module("bn1", nn::BatchNorm2d(channels));
-    conv2 = register_module("conv2", conv());
-    bn2 = register_module("bn2", nn::BatchNorm2d(channels));
-  }
-  Tensor forward(const Tensor &x) {
-    Tensor y = bn1(conv1(x)).relu();
-    return (bn2(conv2(y)) + x).relu();
-  }
-  nn::Conv2d conv1{nullptr}, conv2{nullptr};
-  nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
-};
-NNC_MODULE(ResidualBlock);
+using nnc::examples::ResidualBlock;
 
 /// Sets NNC_LAYOUT for the compilations in its scope.
 class LayoutSetting {
