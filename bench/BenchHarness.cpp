@@ -111,12 +111,20 @@ std::string formatTable(const std::vector<Record> &records,
   for (const Record &r : records)
     if (std::find(impls.begin(), impls.end(), r.impl) == impls.end())
       impls.push_back(r.impl);
+  // Columns as wide as their longest entry (case names, impl names such as
+  // "fused_frozen"), at least the classic 26 and 11.
+  int caseWidth = 26;
+  for (const std::string &name : caseNames(records))
+    caseWidth = std::max(caseWidth, static_cast<int>(name.size()) + 1);
+  std::vector<int> widths;
+  for (const std::string &i : impls)
+    widths.push_back(std::max(11, static_cast<int>(i.size()) + 1));
   std::ostringstream os;
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%-26s", "case (median ms)");
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%-*s", caseWidth, "case (median ms)");
   os << buf;
-  for (const std::string &i : impls) {
-    std::snprintf(buf, sizeof buf, "%11s", i.c_str());
+  for (size_t i = 0; i < impls.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%*s", widths[i], impls[i].c_str());
     os << buf;
   }
   for (const Comparison &c : comparisons) {
@@ -125,13 +133,13 @@ std::string formatTable(const std::vector<Record> &records,
   }
   os << "\n";
   for (const std::string &name : caseNames(records)) {
-    std::snprintf(buf, sizeof buf, "%-26s", name.c_str());
+    std::snprintf(buf, sizeof buf, "%-*s", caseWidth, name.c_str());
     os << buf;
-    for (const std::string &i : impls) {
-      if (const Record *r = find(records, name, i))
-        std::snprintf(buf, sizeof buf, "%11.3f", r->medianMs);
+    for (size_t i = 0; i < impls.size(); ++i) {
+      if (const Record *r = find(records, name, impls[i]))
+        std::snprintf(buf, sizeof buf, "%*.3f", widths[i], r->medianMs);
       else
-        std::snprintf(buf, sizeof buf, "%11s", "-");
+        std::snprintf(buf, sizeof buf, "%*s", widths[i], "-");
       os << buf;
     }
     for (const Comparison &c : comparisons) {
