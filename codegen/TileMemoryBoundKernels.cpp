@@ -149,15 +149,8 @@ int64_t rowsPerTile(linalg::GenericOp root, int64_t minTileElements) {
   }
   int64_t rows =
       std::max<int64_t>(1, (minTileElements + rowElements - 1) / rowElements);
-  if (ShapedType::isDynamic(ranges.front()))
-    return rows;
-  if (rows >= ranges.front())
+  if (!ShapedType::isDynamic(ranges.front()) && rows >= ranges.front())
     return 0;
-  // Tiles of one static size where a divisor is near: a remainder tile of
-  // dynamic size keeps LLVM from vectorizing its loops well.
-  for (int64_t divisor = rows; divisor <= 2 * rows; ++divisor)
-    if (ranges.front() % divisor == 0)
-      return divisor < ranges.front() ? divisor : 0;
   return rows;
 }
 
