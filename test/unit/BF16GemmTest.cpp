@@ -28,6 +28,7 @@
 
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 using nnc::runtime::BufferView;
@@ -89,6 +90,22 @@ std::vector<nnc::BFloat16> values(int64_t count, float phase) {
   return out;
 }
 
+/// Entry (i, j) of a[m, k] . b[k, n] in f64, and the sum of its products'
+/// magnitudes (what the f32 error bound scales with).
+std::pair<double, double> referenceEntry(const std::vector<nnc::BFloat16> &a,
+                                         const std::vector<nnc::BFloat16> &b,
+                                         const GemmShape &s, int64_t i,
+                                         int64_t j) {
+  double sum = 0, magnitude = 0;
+  for (int64_t p = 0; p < s.k; ++p) {
+    double product =
+        double(float(a[i * s.k + p])) * double(float(b[p * s.n + j]));
+    sum += product;
+    magnitude += std::fabs(product);
+  }
+  return {sum, magnitude};
+}
+
 BufferView view(void *data, std::vector<int64_t> shape, ElementType type) {
   BufferView view;
   view.data = data;
@@ -133,13 +150,7 @@ protected:
                     {view(c.data(), {s.m, s.n}, ElementType::F32)});
     for (int64_t i = 0; i < s.m; ++i)
       for (int64_t j = 0; j < s.n; ++j) {
-        double sum = 0, magnitude = 0;
-        for (int64_t p = 0; p < s.k; ++p) {
-          double product =
-              double(float(a[i * s.k + p])) * double(float(b[p * s.n + j]));
-          sum += product;
-          magnitude += std::fabs(product);
-        }
+        auto [sum, magnitude] = referenceEntry(a, b, s, i, j);
         double bound = s.k * 0x1p-24 * magnitude + 1e-6;
         ASSERT_NEAR(c[i * s.n + j], sum, bound)
             << "at (" << i << ", " << j << ")";
@@ -210,13 +221,7 @@ func.func @f(%a: tensor<{0}x{2}xbf16>, %b: tensor<{2}x{1}xbf16>)
                     {view(c.data(), {s.m, s.n}, ElementType::BF16)});
     for (int64_t i = 0; i < s.m; ++i)
       for (int64_t j = 0; j < s.n; ++j) {
-        double sum = 0, magnitude = 0;
-        for (int64_t p = 0; p < s.k; ++p) {
-          double product =
-              double(float(a[i * s.k + p])) * double(float(b[p * s.n + j]));
-          sum += product;
-          magnitude += std::fabs(product);
-        }
+        auto [sum, magnitude] = referenceEntry(a, b, s, i, j);
         // Rounding to bf16 (8 significant bits): half a unit in the last
         // place, at most 2^-8 of the value, plus the f32 sums' error.
         ASSERT_NEAR(float(c[i * s.n + j]), sum,
