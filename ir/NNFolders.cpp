@@ -3,7 +3,8 @@
 // Folds that hold for every value, NaN and infinity included: identity
 // reshapes, transposes, permutations and conversions, chains of reshapes and
 // transposes, permutations of constants, and elementwise arithmetic on
-// constants of one shape (broadcasting constants are left to the lowering).
+// constants of one shape (broadcasting constants are left to the lowering);
+// and the canonicalization of a transposed product of a transpose.
 //
 //===----------------------------------------------------------------------===//
 #include "ir/NNDialect.h"
@@ -12,6 +13,7 @@
 #include "mlir/Dialect/CommonFolders.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/Sequence.h"
 
@@ -105,6 +107,43 @@ OpFoldResult TransposeOp::fold(FoldAdaptor) {
       return producer.getInput();
   }
   return {};
+}
+
+namespace {
+
+/// transpose(matmul(transpose(a), b)) -> matmul(transpose(b), a) on
+/// matrices: one transpose fewer, and the product comes out in the layout
+/// its users read. The autodiff of x . W^T (nn.Linear) yields the former
+/// for W's gradient: without this, the gradient is computed as [in, out]
+/// and every Adam update reads it transposed, element by element. The
+/// remaining transpose is the product's left operand, which codegen reads
+/// in place (a [k, m] map) rather than copying.
+struct TransposeOfProductOfTranspose : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto product = op.getInput().getDefiningOp<MatMulOp>();
+    if (!product || !product->hasOneUse() || product.getType().getRank() != 2 ||
+        op.getDim0() == op.getDim1())
+      return failure();
+    auto lhs = product.getLhs().getDefiningOp<TransposeOp>();
+    if (!lhs || product.getRhs().getType().getRank() != 2 ||
+        lhs.getInput().getType().getRank() != 2 ||
+        lhs.getDim0() == lhs.getDim1())
+      return failure();
+    Value rhs = TransposeOp::create(rewriter, op.getLoc(), product.getRhs(), 0,
+                                    1);
+    rewriter.replaceOpWithNewOp<MatMulOp>(op, rhs, lhs.getInput());
+    return success();
+  }
+};
+
+} // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *context) {
+  patterns.add<TransposeOfProductOfTranspose>(context);
 }
 
 OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {

@@ -239,6 +239,7 @@ def NN_TransposeOp : NN_Op<"transpose", [Pure, InferTypeOpAdaptor,
   let builders = [OpBuilder<(ins "::mlir::Value":$input, "int64_t":$dim0,
                                  "int64_t":$dim1)>];
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def NN_ReshapeOp : NN_Op<"reshape", [Pure,

@@ -114,6 +114,40 @@ func.func @transpose_different_pairs(%x: tensor<2x3x4xf32>) -> tensor<3x4x2xf32>
 
 // -----
 
+// The weight gradient of x . W^T: transpose(transpose(x) . dy) becomes
+// transpose(dy) . x, computed in W's layout.
+// CHECK-LABEL: func.func @transposed_product_of_transpose(
+// CHECK-SAME:      %[[X:.*]]: tensor<64x784xf32>, %[[DY:.*]]: tensor<64x128xf32>)
+// CHECK:         %[[DYT:.*]] = nn.transpose %[[DY]], dim0 = 0, dim1 = 1 : tensor<64x128xf32>
+// CHECK:         %[[GRAD:.*]] = nn.matmul %[[DYT]], %[[X]] : tensor<128x64xf32>, tensor<64x784xf32>
+// CHECK:         return %[[GRAD]] : tensor<128x784xf32>
+func.func @transposed_product_of_transpose(%x: tensor<64x784xf32>, %dy: tensor<64x128xf32>) -> tensor<128x784xf32> {
+  %0 = nn.transpose %x, dim0 = 0, dim1 = 1 : tensor<64x784xf32>
+  %1 = nn.matmul %0, %dy : tensor<784x64xf32>, tensor<64x128xf32>
+  %2 = nn.transpose %1, dim0 = 1, dim1 = 0 : tensor<784x128xf32>
+  return %2 : tensor<128x784xf32>
+}
+
+// -----
+
+// The product has another user, or its left operand is no transpose: a
+// rewrite would add a transpose, so they stay.
+// CHECK-LABEL: func.func @transposed_product_kept(
+// CHECK:         %[[P:.*]] = nn.matmul
+// CHECK:         nn.transpose %[[P]], dim0 = 0, dim1 = 1 : tensor<784x128xf32>
+// CHECK:         %[[Q:.*]] = nn.matmul %{{.*}}, %{{.*}} : tensor<4x5xf32>, tensor<5x6xf32>
+// CHECK:         nn.transpose %[[Q]], dim0 = 0, dim1 = 1 : tensor<4x6xf32>
+func.func @transposed_product_kept(%x: tensor<64x784xf32>, %dy: tensor<64x128xf32>, %a: tensor<4x5xf32>, %b: tensor<5x6xf32>) -> (tensor<128x784xf32>, tensor<784x128xf32>, tensor<6x4xf32>) {
+  %0 = nn.transpose %x, dim0 = 0, dim1 = 1 : tensor<64x784xf32>
+  %1 = nn.matmul %0, %dy : tensor<784x64xf32>, tensor<64x128xf32>
+  %2 = nn.transpose %1, dim0 = 0, dim1 = 1 : tensor<784x128xf32>
+  %3 = nn.matmul %a, %b : tensor<4x5xf32>, tensor<5x6xf32>
+  %4 = nn.transpose %3, dim0 = 0, dim1 = 1 : tensor<4x6xf32>
+  return %2, %1, %4 : tensor<128x784xf32>, tensor<784x128xf32>, tensor<6x4xf32>
+}
+
+// -----
+
 // A square transpose keeps its type but is not the identity.
 // CHECK-LABEL: func.func @transpose_square_kept
 // CHECK: nn.transpose %{{.*}}, dim0 = 0, dim1 = 1 : tensor<3x3xf32>

@@ -14,9 +14,10 @@
 // CHECK-SAME: -> (tensor<f32>, tensor<1x3xf32>, tensor<1xf32>)
 // CHECK-NOT: nn.{{[a-z_]+}} %
 // CHECK-DAG: arith.constant dense<5.000000e-01> : tensor<f32>
-// The forward product, then the weight gradient x^T @ (0.5 * (p - y)).
+// The forward product, then the weight gradient (0.5 * (p - y))^T @ x,
+// in W's layout (canonicalize turns transpose(x^T @ g) into g^T @ x).
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x3xf32>, tensor<3x1xf32>)
-// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<3x4xf32>, tensor<4x1xf32>)
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<1x4xf32>, tensor<4x3xf32>)
 // CHECK: return %{{.*}}, %{{.*}}, %{{.*}} : tensor<f32>, tensor<1x3xf32>, tensor<1xf32>
 func.func @regressor(%x: tensor<4x3xf32>, %y: tensor<4x1xf32>,
                      %w: tensor<1x3xf32> {nn.requires_grad},
