@@ -132,8 +132,8 @@ struct TransposeOfProductOfTranspose : OpRewritePattern<TransposeOp> {
         lhs.getInput().getType().getRank() != 2 ||
         lhs.getDim0() == lhs.getDim1())
       return failure();
-    Value rhs = TransposeOp::create(rewriter, op.getLoc(), product.getRhs(), 0,
-                                    1);
+    Value rhs =
+        TransposeOp::create(rewriter, op.getLoc(), product.getRhs(), 0, 1);
     rewriter.replaceOpWithNewOp<MatMulOp>(op, rhs, lhs.getInput());
     return success();
   }
