@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -53,10 +54,23 @@ int64_t tripCount(Value lower, Value upper, Value step) {
   return *ub <= *lb ? 0 : (*ub - *lb + *st - 1) / *st;
 }
 
-/// Iterations of `loop` times those of every loop nested in it: an upper
-/// bound of the work (sibling loops count as if nested).
+/// The vector registers (16 f32 lanes) the transfers in `loop`'s body read
+/// per iteration, at least 1: a vectorized step (a pooling window row, a
+/// transpose block) reads many registers where a scalar iteration reads
+/// one element.
+int64_t registersReadPerIteration(scf::ParallelOp loop) {
+  int64_t registers = 0;
+  loop.getBody()->walk([&](vector::TransferReadOp read) {
+    registers += llvm::divideCeil(read.getVectorType().getNumElements(), 16);
+  });
+  return std::max<int64_t>(registers, 1);
+}
+
+/// Iterations of `loop` times those of every loop nested in it, times the
+/// registers a step reads: an upper bound of the work (sibling loops count
+/// as if nested).
 int64_t estimatedWork(scf::ParallelOp loop) {
-  int64_t work = 1;
+  int64_t work = registersReadPerIteration(loop);
   auto multiplyDims = [&](ValueRange lbs, ValueRange ubs, ValueRange steps) {
     for (auto [lb, ub, step] : llvm::zip_equal(lbs, ubs, steps))
       work = saturatingMultiply(work, tripCount(lb, ub, step));

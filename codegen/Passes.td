@@ -377,6 +377,23 @@ def TileTransposes : Pass<"nnc-tile-transposes"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def TilePoolingWindows : Pass<"nnc-tile-pooling-windows"> {
+  let summary = "Reduce pooling windows that tile the input in vector rows";
+  let description = [{
+    A `linalg.generic` reducing a windows view of its input (loops `(n, c,
+    oh, kh, ow, kw)`, `kh` and `kw` reduced, inputs read through the
+    identity, the result through `(n, c, oh, ow)`: what pooling with stride
+    = kernel and no padding lowers to) is tiled into an `scf.forall` over
+    images and an `scf.for` over output rows (up to 32 outputs each), and
+    each row is vectorized: `kH` contiguous input rows read whole, a
+    `vector.multi_reduction` over the window (its `kW` taps separated by
+    shuffles once lowered), one row write. Left to LLVM, the stride-`kW`
+    reads became gathers or scalar code.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def LowerVectorOps : Pass<"nnc-lower-vector-ops"> {
   let summary = "Lower tiled contractions' vector ops to 1-D FMAs, loads "
                 "and stores";
@@ -476,8 +493,9 @@ def OutlineParallelLoops : Pass<"nnc-outline-parallel-loops",
     `nnc-lower-parallel-launches` turns that call, once in the LLVM
     dialect, into `nnc_runtime_parallel_for` over a context struct of the
     captures. Loops with less than `min-work` iterations in all (static
-    trip counts multiplied, nested loops included) stay sequential: handing
-    them to the pool costs more than it saves.
+    trip counts multiplied, nested loops included, each iteration counted
+    as the vector registers its transfers read, at least 1) stay
+    sequential: handing them to the pool costs more than it saves.
 
     Example:
 

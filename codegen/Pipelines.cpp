@@ -95,6 +95,9 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   // reassociated, so LLVM vectorizes them.
   pm.addPass(createReassociateReductions());
   if (options.tileContractions) {
+    // Pooling windows that tile the input: one vector step per output row
+    // (before the blocking below, which would take them as plain kernels).
+    pm.addPass(createTilePoolingWindows());
     // Kernels without matrix products or convolutions run in blocks of
     // rows, their reductions fused with what reads them: each block is read
     // from memory once, and each task walks a contiguous block.

@@ -585,6 +585,32 @@ highPadding(RankedTensorType input, RankedTensorType pooled,
   return high;
 }
 
+/// Whether the pooling windows tile the input exactly: stride = kernel, no
+/// padding or dilation, nothing left over. Input element (h, w) then
+/// belongs to window (h / kH, w / kW) only.
+bool windowsTileInput(RankedTensorType input, RankedTensorType pooled,
+                      ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                      ArrayRef<int64_t> padding, ArrayRef<int64_t> dilation) {
+  bool tiles = true;
+  for (int dim = 0; dim < 2; ++dim)
+    tiles &=
+        stride[dim] == kernel[dim] && padding[dim] == 0 && dilation[dim] == 1 &&
+        input.getDimSize(2 + dim) == pooled.getDimSize(2 + dim) * stride[dim];
+  return tiles;
+}
+
+/// `input` [N, C, OH kH, OW kW] as windows [N, C, OH, kH, OW, kW].
+Value splitIntoWindows(OpBuilder &b, Location loc, Value input,
+                       ArrayRef<int64_t> kernel) {
+  auto type = cast<RankedTensorType>(input.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  return tensor::ExpandShapeOp::create(
+      b, loc,
+      type.clone({shape[0], shape[1], shape[2] / kernel[0], kernel[0],
+                  shape[3] / kernel[1], kernel[1]}),
+      input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+}
+
 struct MaxPool2dToLinalg : OpConversionPattern<nn::MaxPool2dOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -598,6 +624,37 @@ struct MaxPool2dToLinalg : OpConversionPattern<nn::MaxPool2dOp> {
     ArrayRef<int64_t> kernel = op.getKernel();
     Value lowest = floatConstant(rewriter, loc, element,
                                  -std::numeric_limits<double>::infinity());
+    auto inputType = cast<RankedTensorType>(input.getType());
+    if (windowsTileInput(inputType, resultType, kernel, op.getStride(),
+                         op.getPadding(), op.getDilation())) {
+      // Loops (n, c, oh, kh, ow, kw) over the windows view, in its memory
+      // order: nnc-tile-pooling-windows reads kH whole rows per output row.
+      SmallVector<AffineExpr> d = loopDims(rewriter, 6);
+      MLIRContext *context = rewriter.getContext();
+      SmallVector<AffineMap> maps = {
+          rewriter.getMultiDimIdentityMap(6),
+          AffineMap::get(6, 0, {d[0], d[1], d[2], d[4]}, context)};
+      using utils::IteratorType;
+      SmallVector<IteratorType> iterators = {
+          IteratorType::parallel, IteratorType::parallel,
+          IteratorType::parallel, IteratorType::reduction,
+          IteratorType::parallel, IteratorType::reduction};
+      rewriter.replaceOp(
+          op, linalg::GenericOp::create(
+                  rewriter, loc, TypeRange{resultType},
+                  ValueRange{splitIntoWindows(rewriter, loc, input, kernel)},
+                  ValueRange{buildFilled(
+                      rewriter, loc, resultType,
+                      batchSizes(rewriter, loc, resultType, input), lowest)},
+                  maps, iterators,
+                  [](OpBuilder &b, Location l, ValueRange args) {
+                    linalg::YieldOp::create(b, l,
+                                            Value(arith::MaximumFOp::create(
+                                                b, l, args[1], args[0])));
+                  })
+                  .getResult(0));
+      return success();
+    }
     Value padded = padSpatial(
         rewriter, loc, input, op.getPadding(),
         highPadding(cast<RankedTensorType>(input.getType()), resultType, kernel,

@@ -90,3 +90,55 @@ func.func @reduction_loop(%x: memref<1024xf32>) -> f32 {
   }
   return %r : f32
 }
+
+// -----
+
+// A vectorized step counts the vector registers its transfers read: 512 x
+// 2 steps reading a 16x16 block (16 registers each) are 16384, the default
+// min-work, so a task each; a loop reading one lane per step (128 in all)
+// stays sequential.
+// CHECK-LABEL: func.func @transpose_blocks(
+// CHECK:         call @__nnc_launch_transpose_blocks_task0
+// CHECK-LABEL: func.func @one_lane(
+// CHECK:         call @__nnc_launch_one_lane_task0
+// SMALL-LABEL: func.func @transpose_blocks(
+// SMALL:         call @__nnc_launch_transpose_blocks_task0
+// SMALL-NOT:     scf.parallel
+// SMALL-LABEL: func.func @one_lane(
+// SMALL:         scf.parallel
+// SMALL-NOT:     __nnc_launch
+func.func @transpose_blocks(%a: memref<8192x32xf32>, %b: memref<32x8192xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c16 = arith.constant 16 : index
+  %c512 = arith.constant 512 : index
+  %pad = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c512) step (%c1) {
+    %row = arith.muli %i, %c16 : index
+    scf.for %j = %c0 to %c2 step %c1 {
+      %col = arith.muli %j, %c16 : index
+      %v = vector.transfer_read %a[%row, %col], %pad {in_bounds = [true, true]} : memref<8192x32xf32>, vector<16x16xf32>
+      %t = vector.transpose %v, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+      vector.transfer_write %t, %b[%col, %row] {in_bounds = [true, true]} : vector<16x16xf32>, memref<32x8192xf32>
+    }
+    scf.reduce
+  }
+  return
+}
+
+func.func @one_lane(%a: memref<64x2xf32>, %b: memref<64x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %c64 = arith.constant 64 : index
+  %pad = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    scf.for %j = %c0 to %c2 step %c1 {
+      %v = vector.transfer_read %a[%i, %j], %pad {in_bounds = [true]} : memref<64x2xf32>, vector<1xf32>
+      vector.transfer_write %v, %b[%i, %j] {in_bounds = [true]} : vector<1xf32>, memref<64x2xf32>
+    }
+    scf.reduce
+  }
+  return
+}

@@ -72,6 +72,24 @@ func.func @max_pool2d_ceil_mode(%x: tensor<?x3x8x6xf32>) -> tensor<?x3x5x4xf32> 
 
 // -----
 
+// Windows that tile the input (stride = kernel, no padding, 14 = 7 * 2):
+// a reduction over the windows view [N, C, OH, kH, OW, kW], loops (n, c,
+// oh, kh, ow, kw) in memory order, for nnc-tile-pooling-windows.
+// CHECK-DAG: #[[ID6:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-DAG: #[[POOLED:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4)>
+// CHECK-LABEL: func.func @max_pool2d_windows_tile_input
+// CHECK: %[[LOWEST:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[LOWEST]] : f32)
+// CHECK: %[[VIEW:.*]] = tensor.expand_shape %{{.*}} {{\[\[}}0], [1], [2, 3], [4, 5]] output_shape [%{{.*}}, 3, 7, 2, 7, 2] : tensor<?x3x14x14xf32> into tensor<?x3x7x2x7x2xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[ID6]], #[[POOLED]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction"]} ins(%[[VIEW]] : tensor<?x3x7x2x7x2xf32>) outs(%[[INIT]] : tensor<?x3x7x7xf32>)
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : f32
+func.func @max_pool2d_windows_tile_input(%x: tensor<?x3x14x14xf32>) -> tensor<?x3x7x7xf32> {
+  %0 = nn.max_pool2d %x kernel = [2, 2] stride = [2, 2] padding = [0, 0] dilation = [1, 1] : tensor<?x3x14x14xf32>
+  return %0 : tensor<?x3x7x7xf32>
+}
+
+// -----
+
 // Average pooling: window sums of the zero-padded input divided by each
 // window's divisor, a constant. With ceil_mode, the last row and column of
 // windows hold one input element each of two.

@@ -20,7 +20,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 
 using nnc::Tensor;
@@ -116,6 +119,41 @@ TEST_F(JitConvTest, Pooling) {
                                return F::avg_pool2d(t, {2, 3});
                              }),
                              {x});
+}
+
+/// Windows that tile the input (stride = kernel, no padding) take
+/// nnc-tile-pooling-windows' vector rows: NaN propagates as in eager, and a
+/// fused ReLU and 3-wide windows give eager's values.
+TEST_F(JitConvTest, MaxPoolOverWindowsThatTileTheInputMatchesEager) {
+  Tensor x = nnc::randn({2, 3, 8, 12});
+  float *data = x.data_ptr<float>();
+  data[5] = std::numeric_limits<float>::quiet_NaN();
+  data[3 * 96 + 40] = std::numeric_limits<float>::quiet_NaN();
+  std::vector<TensorFunction> pools = {
+      unary([](const Tensor &t) { return F::max_pool2d(t, 2); }),
+      unary([](const Tensor &t) { return F::max_pool2d(t.relu(), 2); }),
+      unary([](const Tensor &t) {
+        return F::max_pool2d(t, {2, 3});
+      })};
+  for (const TensorFunction &pool : pools) {
+    Tensor eager = pool({x})[0];
+    Tensor compiled = nnc::jit::compile(pool, {x})({x})[0].contiguous();
+    ASSERT_EQ(compiled.sizes(), eager.sizes());
+    const float *want = eager.data_ptr<float>();
+    const float *got = compiled.data_ptr<float>();
+    for (int64_t i = 0; i < eager.numel(); ++i) {
+      if (std::isnan(want[i]))
+        EXPECT_TRUE(std::isnan(got[i])) << "at " << i;
+      else
+        EXPECT_EQ(got[i], want[i]) << "at " << i;
+    }
+  }
+  // Both NaNs reach the plain pool's result.
+  Tensor pooled = pools[0]({x})[0];
+  EXPECT_EQ(std::count_if(pooled.data_ptr<float>(),
+                          pooled.data_ptr<float>() + pooled.numel(),
+                          [](float v) { return std::isnan(v); }),
+            2);
 }
 
 TEST_F(JitConvTest, AdaptiveAvgPoolIsAnAvgPoolWhenTheSizesDivide) {
