@@ -1,14 +1,15 @@
 //===- codegen/TilePoolingWindows.cpp - Pooling windows in vector rows ----===//
 //
 // Pooling whose windows tile the input (stride = kernel, no padding; the
-// common 2x2 max pool) lowers to a reduction over a windows view of the
-// input, [N, C, OH, kH, OW, kW], loops (n, c, oh, kh, ow, kw). Left to
-// LLVM, its innermost output loop reads the input with stride kW: it ran
-// as gathers (vgatherdps) or scalar code at a few GB/s. Here each output
-// row becomes one vector step: kH contiguous input rows of OW kW elements
-// read whole, the window's kW taps separated by shuffles
-// (vector.multi_reduction, lowered with the reduced dims outermost), and
-// the row of OW results written once. Tasks of the thread pool take
+// common 2x2 max pool) lowers to ops over a windows view of the input,
+// [N, C, OH, kH, OW, kW], loops (n, c, oh, kh, ow, kw): the forward pool a
+// reduction of each window, its gradient a reduction (which tap won) and
+// an expansion (the gradient written to the winning tap, zeros elsewhere).
+// Left to LLVM, their innermost output loop touches memory with stride kW:
+// it ran as gathers (vgatherdps) or scalar code at a few GB/s. Here each
+// row of windows becomes one vector step: per kernel row, the row's kW row
+// elements read or written whole, a window's value spread over its taps
+// and the taps taken apart by shuffles. Tasks of the thread pool take
 // images.
 //
 //===----------------------------------------------------------------------===//
@@ -34,32 +35,98 @@ namespace {
 using namespace mlir;
 using utils::IteratorType;
 
-/// Whether `op` reduces windows of a windows view: loops (n, c, oh, kh, ow,
-/// kw) with kh and kw reduced, every input read through the identity, the
-/// one result through (n, c, oh, ow), and all but n static.
-bool isWindowReduction(linalg::GenericOp op) {
+/// How a window op (loops (n, c, oh, kh, ow, kw) over a windows view)
+/// reads an operand.
+enum class WindowAccess {
+  Elements, // (n, c, oh, kh, ow, kw): one value per window element
+  Windows,  // (n, c, oh, ow): one value per window
+  Taps,     // (kh, kw): one value per tap, the same in every window
+  Other
+};
+
+WindowAccess accessOf(AffineMap map) {
+  if (map.isIdentity())
+    return WindowAccess::Elements;
+  auto dimsAre = [&](ArrayRef<unsigned> dims) {
+    if (map.getNumResults() != dims.size())
+      return false;
+    for (auto [result, dim] : llvm::zip(map.getResults(), dims))
+      if (result != getAffineDimExpr(dim, map.getContext()))
+        return false;
+    return true;
+  };
+  if (dimsAre({0, 1, 2, 4}))
+    return WindowAccess::Windows;
+  if (dimsAre({3, 5}))
+    return WindowAccess::Taps;
+  return WindowAccess::Other;
+}
+
+/// A linalg.generic over a windows view that nnc-tile-pooling-windows
+/// vectorizes: either a reduction of each window (kh and kw reduced, the
+/// result read per window, `combiner` folding one element into it) or an
+/// expansion (all loops parallel, the result per element).
+struct WindowOp {
+  linalg::GenericOp op;
+  Operation *combiner; // null for an expansion
+};
+
+/// The op of `op`'s body that folds a window element into the result (its
+/// yielded value, one of whose operands is the result's block argument),
+/// or null when the body is not `combine(out, f(inputs))` with `out` read
+/// only there.
+Operation *windowCombiner(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  Value out = body->getArgument(op.getNumDpsInputs());
+  Operation *combiner = body->getTerminator()->getOperand(0).getDefiningOp();
+  if (!combiner || combiner->getBlock() != body ||
+      combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
+      !out.hasOneUse() || out.getUses().begin()->getOwner() != combiner)
+    return nullptr;
+  return combiner;
+}
+
+/// `op` as a window op: loops (n, c, oh, kh, ow, kw), all static but n;
+/// inputs read per element, window or tap, at least one not per element;
+/// a body of single-result scalar ops without regions or linalg.index.
+std::optional<WindowOp> matchWindowOp(linalg::GenericOp op) {
   if (op.getNumLoops() != 6 || op.getNumDpsInits() != 1 ||
       op.getNumDpsInputs() == 0)
-    return false;
+    return std::nullopt;
+  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+  if (llvm::any_of(ArrayRef(sizes).drop_front(), ShapedType::isDynamic))
+    return std::nullopt;
+  bool perElementOnly = true;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    WindowAccess access = accessOf(op.getMatchingIndexingMap(input));
+    if (access == WindowAccess::Other)
+      return std::nullopt;
+    perElementOnly &= access == WindowAccess::Elements;
+  }
+  for (Operation &inner : op.getBody()->without_terminator())
+    if (inner.getNumRegions() != 0 || inner.getNumResults() != 1 ||
+        !isPure(&inner) || isa<linalg::IndexOp>(inner))
+      return std::nullopt;
+  WindowAccess result =
+      accessOf(op.getMatchingIndexingMap(op.getDpsInitOperand(0)));
   SmallVector<IteratorType> iterators = op.getIteratorTypesArray();
-  const IteratorType expected[] = {
+  const IteratorType reduction[] = {
       IteratorType::parallel,  IteratorType::parallel, IteratorType::parallel,
       IteratorType::reduction, IteratorType::parallel, IteratorType::reduction};
-  if (!llvm::equal(iterators, expected))
-    return false;
-  for (OpOperand *input : op.getDpsInputOperands())
-    if (!op.getMatchingIndexingMap(input).isIdentity())
-      return false;
-  MLIRContext *context = op.getContext();
-  AffineMap pooled = AffineMap::get(
-      6, 0,
-      {getAffineDimExpr(0, context), getAffineDimExpr(1, context),
-       getAffineDimExpr(2, context), getAffineDimExpr(4, context)},
-      context);
-  if (op.getMatchingIndexingMap(op.getDpsInitOperand(0)) != pooled)
-    return false;
-  SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  return llvm::none_of(ArrayRef(sizes).drop_front(), ShapedType::isDynamic);
+  if (llvm::equal(iterators, reduction) && result == WindowAccess::Windows) {
+    if (Operation *combiner = windowCombiner(op))
+      return WindowOp{op, combiner};
+    return std::nullopt;
+  }
+  // An expansion writes every element once, from windows and taps.
+  bool allParallel = llvm::all_of(iterators, [](IteratorType type) {
+    return type == IteratorType::parallel;
+  });
+  Value out = op.getBody()->getArgument(op.getNumDpsInputs());
+  if (allParallel && result == WindowAccess::Elements && !perElementOnly &&
+      out.use_empty())
+    return WindowOp{op, nullptr};
+  return std::nullopt;
 }
 
 /// The largest divisor of `size` that is at most `limit`.
@@ -70,127 +137,210 @@ int64_t largestDivisorUpTo(int64_t size, int64_t limit) {
   return 1;
 }
 
-/// The op of `op`'s body that folds a window element into the result (its
-/// yielded value, one of whose operands is the result's block argument),
-/// or null when the body is not `combine(out, f(inputs))` with `out` read
-/// only there, or `f` is not elementwise arithmetic.
-Operation *windowCombiner(linalg::GenericOp op) {
-  Block *body = op.getBody();
-  Value out = body->getArgument(op.getNumDpsInputs());
-  Operation *combiner = body->getTerminator()->getOperand(0).getDefiningOp();
-  if (!combiner || combiner->getBlock() != body ||
-      combiner->getNumOperands() != 2 || combiner->getNumResults() != 1 ||
-      !out.hasOneUse() || out.getUses().begin()->getOwner() != combiner)
-    return nullptr;
-  for (Operation &inner : body->without_terminator())
-    if (inner.getNumRegions() != 0 || inner.getNumResults() != 1 ||
-        !isPure(&inner) || isa<linalg::IndexOp>(inner))
-      return nullptr;
-  return combiner;
-}
-
-/// `op` (of the body, on scalars) on vectors of `type`'s shape: operands
-/// through `values`, scalars from outside the body broadcast.
+/// `op` (of the body, on scalars) on vectors of `shape`: operands through
+/// `values`; scalars from outside the body, and constants, broadcast.
 Value cloneOnVectors(OpBuilder &b, Operation *op, IRMapping &values,
-                     VectorType type) {
-  OperationState state(op->getLoc(), op->getName());
+                     ArrayRef<int64_t> shape) {
+  Location loc = op->getLoc();
+  auto vectorOf = [&](Type element) { return VectorType::get(shape, element); };
+  if (op->hasTrait<OpTrait::ConstantLike>())
+    return vector::BroadcastOp::create(b, loc,
+                                       vectorOf(op->getResult(0).getType()),
+                                       b.clone(*op)->getResult(0));
+  OperationState state(loc, op->getName());
   for (Value operand : op->getOperands()) {
     Value vector = values.lookupOrNull(operand);
     if (!vector)
-      vector = vector::BroadcastOp::create(
-          b, op->getLoc(), type.clone(operand.getType()), operand);
+      vector = vector::BroadcastOp::create(b, loc, vectorOf(operand.getType()),
+                                           operand);
     state.addOperands(vector);
   }
   state.addAttributes(op->getAttrs());
-  state.addTypes(type.clone(op->getResult(0).getType()));
+  state.addTypes(vectorOf(op->getResult(0).getType()));
   return b.create(state)->getResult(0);
 }
 
-/// Replaces the window reduction `step` of one row of outputs (loop sizes
-/// [1, 1, 1, kH, row, kW], static) by vector code: per kernel row, each
-/// input's row of row kW elements read as one vector and `f` applied to it
-/// whole; then its kW taps taken apart by shuffles and folded into the
-/// result row in the loops' own (kh, kw) order.
-LogicalResult vectorizeWindowRow(RewriterBase &rewriter, linalg::GenericOp step,
-                                 Operation *combiner) {
-  SmallVector<int64_t> sizes = step.getStaticLoopRanges();
-  int64_t kernelRows = sizes[3], row = sizes[4], kernelColumns = sizes[5];
-  Location loc = step.getLoc();
-  rewriter.setInsertionPoint(step);
-  Type resultElement = getElementTypeOrSelf(step.getDpsInits()[0].getType());
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  auto readRow = [&](Value tensor, ArrayRef<int64_t> shape) {
-    Type element = getElementTypeOrSelf(tensor.getType());
-    auto type = VectorType::get(shape.back(), element);
-    SmallVector<Value> indices(shape.size(), zero);
-    Value padding = arith::ConstantOp::create(rewriter, loc, element,
-                                              rewriter.getZeroAttr(element));
-    return vector::TransferReadOp::create(rewriter, loc, type, tensor, indices,
-                                          padding, ArrayRef<bool>{true})
-        .getResult();
-  };
-  // The result row [1, 1, 1, row] as [row].
-  Value init = step.getDpsInits()[0];
-  auto initType = cast<RankedTensorType>(init.getType());
-  SmallVector<ReassociationIndices> allInOne = {{0, 1, 2, 3}};
-  Value initRow =
-      tensor::CollapseShapeOp::create(rewriter, loc, init, allInOne);
-  Value accumulator = readRow(initRow, {row});
-  Block *body = step.getBody();
-  auto wide = VectorType::get(row * kernelColumns, resultElement);
-  for (int64_t kh = 0; kh < kernelRows; ++kh) {
-    IRMapping values;
-    for (auto [input, argument] :
-         llvm::zip(step.getDpsInputs(), body->getArguments())) {
-      // [1, 1, 1, kH, row, kW] -> this kernel row as [row kW].
-      auto type = cast<RankedTensorType>(input.getType());
-      SmallVector<OpFoldResult> offsets(6, rewriter.getIndexAttr(0));
-      offsets[3] = rewriter.getIndexAttr(kh);
-      SmallVector<OpFoldResult> extents = {
-          rewriter.getIndexAttr(1),   rewriter.getIndexAttr(1),
-          rewriter.getIndexAttr(1),   rewriter.getIndexAttr(1),
-          rewriter.getIndexAttr(row), rewriter.getIndexAttr(kernelColumns)};
-      Value slice = tensor::ExtractSliceOp::create(
-          rewriter, loc,
-          RankedTensorType::get({row, kernelColumns}, type.getElementType()),
-          input, offsets, extents,
-          SmallVector<OpFoldResult>(6, rewriter.getIndexAttr(1)));
-      Value joined = tensor::CollapseShapeOp::create(
-          rewriter, loc, slice, SmallVector<ReassociationIndices>{{0, 1}});
-      values.map(argument, readRow(joined, {row * kernelColumns}));
-    }
-    for (Operation &op : body->without_terminator())
-      if (&op != combiner)
-        values.map(op.getResult(0),
-                   cloneOnVectors(rewriter, &op, values, wide));
-    Value out = body->getArgument(step.getNumDpsInputs());
-    Value element = combiner->getOperand(0) == out ? combiner->getOperand(1)
-                                                   : combiner->getOperand(0);
-    Value elements = values.lookup(element);
-    for (int64_t kw = 0; kw < kernelColumns; ++kw) {
-      SmallVector<int64_t> lanes;
-      for (int64_t i = 0; i < row; ++i)
-        lanes.push_back(i * kernelColumns + kw);
-      IRMapping tap;
-      tap.map(out, accumulator);
-      tap.map(element, vector::ShuffleOp::create(rewriter, loc, elements,
-                                                 elements, lanes)
-                           .getResult());
-      accumulator = cloneOnVectors(rewriter, combiner, tap,
-                                   VectorType::get(row, resultElement));
-    }
+/// Vector code for one step of a window op: loops [1, 1, 1, kH, row, kW]
+/// (static), one row of windows.
+class WindowRowVectorizer {
+public:
+  WindowRowVectorizer(RewriterBase &rewriter, WindowOp step)
+      : rewriter(rewriter), op(step.op), combiner(step.combiner),
+        loc(op.getLoc()) {
+    SmallVector<int64_t> sizes = op.getStaticLoopRanges();
+    kernelRows = sizes[3];
+    row = sizes[4];
+    kernelColumns = sizes[5];
   }
-  Value written =
-      vector::TransferWriteOp::create(rewriter, loc, accumulator, initRow,
-                                      ValueRange{zero}, ArrayRef<bool>{true})
-          .getResult();
-  rewriter.replaceOp(step, tensor::ExpandShapeOp::create(
-                               rewriter, loc, initType, written, allInOne));
-  return success();
-}
 
-LogicalResult tileWindows(RewriterBase &rewriter, linalg::GenericOp op,
-                          Operation *combiner) {
+  /// Per kernel row, each input as a vector along the row's kW row
+  /// elements and the body applied to them whole; a reduction then takes
+  /// the kW taps apart by shuffles and folds them into the result row in
+  /// the loops' (kh, kw) order, an expansion writes the row.
+  void rewrite() {
+    rewriter.setInsertionPoint(op);
+    zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Block *body = op.getBody();
+    Value out = body->getArgument(op.getNumDpsInputs());
+    Value result = op.getDpsInits()[0];
+    Value accumulator;
+    if (combiner)
+      accumulator = readAll(result);
+    for (int64_t kh = 0; kh < kernelRows; ++kh) {
+      IRMapping values;
+      for (OpOperand *input : op.getDpsInputOperands())
+        values.map(body->getArgument(input->getOperandNumber()),
+                   readWide(input, kh));
+      SmallVector<int64_t> wide = {row * kernelColumns};
+      for (Operation &inner : body->without_terminator())
+        if (&inner != combiner)
+          values.map(inner.getResult(0),
+                     cloneOnVectors(rewriter, &inner, values, wide));
+      if (!combiner) {
+        result = writeElements(
+            values.lookup(body->getTerminator()->getOperand(0)), result, kh);
+        continue;
+      }
+      Value element = combiner->getOperand(0) == out ? combiner->getOperand(1)
+                                                     : combiner->getOperand(0);
+      Value elements = values.lookup(element);
+      for (int64_t kw = 0; kw < kernelColumns; ++kw) {
+        IRMapping tap;
+        tap.map(out, accumulator);
+        tap.map(element,
+                shuffle(
+                    elements,
+                    [&](int64_t lane) { return lane * kernelColumns + kw; },
+                    row));
+        accumulator = cloneOnVectors(rewriter, combiner, tap, {row});
+      }
+    }
+    if (combiner)
+      result = writeAll(accumulator, result);
+    rewriter.replaceOp(op, result);
+  }
+
+private:
+  /// `count` lanes of `vector`, lane i taken from `lane(i)`.
+  Value shuffle(Value vector, function_ref<int64_t(int64_t)> lane,
+                int64_t count) {
+    SmallVector<int64_t> lanes;
+    for (int64_t i = 0; i < count; ++i)
+      lanes.push_back(lane(i));
+    return vector::ShuffleOp::create(rewriter, loc, vector, vector, lanes);
+  }
+
+  /// All of `tensor` (static, one row of elements) read as one vector.
+  Value readAll(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    Value padding =
+        arith::ConstantOp::create(rewriter, loc, type.getElementType(),
+                                  rewriter.getZeroAttr(type.getElementType()));
+    return vector::TransferReadOp::create(
+        rewriter, loc,
+        VectorType::get(type.getNumElements(), type.getElementType()),
+        joined(tensor), SmallVector<Value>(1, zero), padding,
+        ArrayRef<bool>{true});
+  }
+
+  /// `tensor` with all its dims joined into one (contiguous in a slice of
+  /// whole rows).
+  Value joined(Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    if (type.getRank() == 1)
+      return tensor;
+    ReassociationIndices all;
+    for (int64_t dim = 0; dim < type.getRank(); ++dim)
+      all.push_back(dim);
+    return tensor::CollapseShapeOp::create(
+        rewriter, loc, tensor, SmallVector<ReassociationIndices>{all});
+  }
+
+  /// Kernel row `kh` of an [1, 1, 1, kH, row, kW] tensor as [row, kW].
+  Value elementsRow(Value tensor, int64_t kh) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    SmallVector<OpFoldResult> offsets(6, rewriter.getIndexAttr(0));
+    offsets[3] = rewriter.getIndexAttr(kh);
+    SmallVector<OpFoldResult> sizes(4, rewriter.getIndexAttr(1));
+    sizes.push_back(rewriter.getIndexAttr(row));
+    sizes.push_back(rewriter.getIndexAttr(kernelColumns));
+    return tensor::ExtractSliceOp::create(
+        rewriter, loc,
+        RankedTensorType::get({row, kernelColumns}, type.getElementType()),
+        tensor, offsets, sizes,
+        SmallVector<OpFoldResult>(6, rewriter.getIndexAttr(1)));
+  }
+
+  /// `input` for kernel row `kh` as a vector of row kW lanes, lane
+  /// i kW + kw for window i's tap (kh, kw).
+  Value readWide(OpOperand *input, int64_t kh) {
+    Value tensor = input->get();
+    switch (accessOf(op.getMatchingIndexingMap(input))) {
+    case WindowAccess::Elements:
+      return readAll(elementsRow(tensor, kh));
+    case WindowAccess::Windows:
+      return shuffle(
+          readAll(tensor), [&](int64_t lane) { return lane / kernelColumns; },
+          row * kernelColumns);
+    case WindowAccess::Taps: {
+      auto type = cast<RankedTensorType>(tensor.getType());
+      Value taps = tensor::ExtractSliceOp::create(
+          rewriter, loc,
+          RankedTensorType::get({kernelColumns}, type.getElementType()), tensor,
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(kh),
+                                 rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(kernelColumns)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(1),
+                                 rewriter.getIndexAttr(1)});
+      return shuffle(
+          readAll(taps), [&](int64_t lane) { return lane % kernelColumns; },
+          row * kernelColumns);
+    }
+    case WindowAccess::Other:
+      break;
+    }
+    llvm_unreachable("matchWindowOp admits no other access");
+  }
+
+  /// `value` written over all of `tensor` (static, one row of elements).
+  Value writeAll(Value value, Value tensor) {
+    auto type = cast<RankedTensorType>(tensor.getType());
+    Value row = joined(tensor);
+    Value written =
+        vector::TransferWriteOp::create(rewriter, loc, value, row,
+                                        ValueRange{zero}, ArrayRef<bool>{true})
+            .getResult();
+    if (type.getRank() == 1)
+      return written;
+    return tensor::ExpandShapeOp::create(
+        rewriter, loc, type, written,
+        cast<tensor::CollapseShapeOp>(row.getDefiningOp())
+            .getReassociationIndices());
+  }
+
+  /// `value` written as kernel row `kh` of the expansion's `result`.
+  Value writeElements(Value value, Value result, int64_t kh) {
+    Value rowTensor = writeAll(value, elementsRow(result, kh));
+    SmallVector<OpFoldResult> offsets(6, rewriter.getIndexAttr(0));
+    offsets[3] = rewriter.getIndexAttr(kh);
+    SmallVector<OpFoldResult> sizes(4, rewriter.getIndexAttr(1));
+    sizes.push_back(rewriter.getIndexAttr(row));
+    sizes.push_back(rewriter.getIndexAttr(kernelColumns));
+    return tensor::InsertSliceOp::create(
+        rewriter, loc, rowTensor, result, offsets, sizes,
+        SmallVector<OpFoldResult>(6, rewriter.getIndexAttr(1)));
+  }
+
+  RewriterBase &rewriter;
+  linalg::GenericOp op;
+  Operation *combiner;
+  Location loc;
+  Value zero;
+  int64_t kernelRows, row, kernelColumns;
+};
+
+LogicalResult tileWindows(RewriterBase &rewriter, linalg::GenericOp op) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   rewriter.setInsertionPoint(op);
   auto tasks =
@@ -198,21 +348,21 @@ LogicalResult tileWindows(RewriterBase &rewriter, linalg::GenericOp op,
                     scf::SCFTilingOptions::LoopType::ForallOp);
   if (failed(tasks))
     return failure();
-  // One output row (up to 32 of it) per step: kH input rows of up to 32 kW
-  // elements stay in registers.
+  // One row of windows (up to 32 of them) per step: kH input rows of up to
+  // 32 kW elements stay in registers.
   int64_t rowPart = largestDivisorUpTo(sizes[4], 32);
   auto steps =
       nnc::tileWith(rewriter, nnc::tiledOp(*tasks), {0, 1, 1, 0, rowPart, 0},
                     scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(steps))
     return failure();
+  // The tiled op has a body of its own: match it again.
   auto step = cast<linalg::GenericOp>(nnc::tiledOp(*steps).getOperation());
-  // The tiled body is a copy: find its combiner again.
-  Operation *tiledCombiner = windowCombiner(step);
-  (void)combiner;
-  if (!tiledCombiner)
+  std::optional<WindowOp> windowStep = matchWindowOp(step);
+  if (!windowStep)
     return failure();
-  return vectorizeWindowRow(rewriter, step, tiledCombiner);
+  WindowRowVectorizer(rewriter, *windowStep).rewrite();
+  return success();
 }
 
 struct TilePoolingWindows
@@ -220,12 +370,12 @@ struct TilePoolingWindows
   void runOnOperation() override {
     SmallVector<linalg::GenericOp> windows;
     getOperation()->walk([&](linalg::GenericOp op) {
-      if (isWindowReduction(op) && windowCombiner(op))
+      if (matchWindowOp(op))
         windows.push_back(op);
     });
     IRRewriter rewriter(&getContext());
     for (linalg::GenericOp op : windows)
-      if (failed(tileWindows(rewriter, op, windowCombiner(op)))) {
+      if (failed(tileWindows(rewriter, op))) {
         op->emitOpError("could not be tiled into rows of windows");
         return signalPassFailure();
       }

@@ -611,6 +611,56 @@ Value splitIntoWindows(OpBuilder &b, Location loc, Value input,
       input, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
 }
 
+/// The indexing maps of ops over a windows view, loops (n, c, oh, kh, ow,
+/// kw): an element of the view, its window [N, C, OH, OW], its tap [kH, kW].
+AffineMap elementsMap(OpBuilder &b) { return b.getMultiDimIdentityMap(6); }
+AffineMap windowsMap(OpBuilder &b) {
+  SmallVector<AffineExpr> d = loopDims(b, 6);
+  return AffineMap::get(6, 0, {d[0], d[1], d[2], d[4]}, b.getContext());
+}
+AffineMap tapsMap(OpBuilder &b) {
+  SmallVector<AffineExpr> d = loopDims(b, 6);
+  return AffineMap::get(6, 0, {d[3], d[5]}, b.getContext());
+}
+
+using BodyBuilder = function_ref<void(OpBuilder &, Location, ValueRange)>;
+
+/// A reduction of every window into `init` [N, C, OH, OW]: loops (n, c, oh,
+/// kh, ow, kw) in the view's memory order, `inputs` read through `maps`,
+/// for nnc-tile-pooling-windows.
+Value reduceWindows(OpBuilder &b, Location loc, ValueRange inputs,
+                    ArrayRef<AffineMap> maps, Value init, BodyBuilder body) {
+  using utils::IteratorType;
+  SmallVector<AffineMap> allMaps(maps);
+  allMaps.push_back(windowsMap(b));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init},
+             allMaps,
+             SmallVector<IteratorType>{
+                 IteratorType::parallel, IteratorType::parallel,
+                 IteratorType::parallel, IteratorType::reduction,
+                 IteratorType::parallel, IteratorType::reduction},
+             body)
+      .getResult(0);
+}
+
+/// The maximum of each window of `input` [N, C, OH kH, OW kW] (NaN if it
+/// holds one, as PyTorch), of type `pooledType`.
+Value windowMaxima(OpBuilder &b, Location loc, Value input,
+                   RankedTensorType pooledType, ArrayRef<int64_t> kernel) {
+  Value lowest = floatConstant(b, loc, pooledType.getElementType(),
+                               -std::numeric_limits<double>::infinity());
+  Value init = buildFilled(b, loc, pooledType,
+                           batchSizes(b, loc, pooledType, input), lowest);
+  Value view = splitIntoWindows(b, loc, input, kernel);
+  return reduceWindows(
+      b, loc, ValueRange{view}, {elementsMap(b)}, init,
+      [](OpBuilder &nb, Location l, ValueRange args) {
+        linalg::YieldOp::create(
+            nb, l, Value(arith::MaximumFOp::create(nb, l, args[1], args[0])));
+      });
+}
+
 struct MaxPool2dToLinalg : OpConversionPattern<nn::MaxPool2dOp> {
   using OpConversionPattern::OpConversionPattern;
 
@@ -622,39 +672,15 @@ struct MaxPool2dToLinalg : OpConversionPattern<nn::MaxPool2dOp> {
     Type element = resultType.getElementType();
     Value input = adaptor.getInput();
     ArrayRef<int64_t> kernel = op.getKernel();
-    Value lowest = floatConstant(rewriter, loc, element,
-                                 -std::numeric_limits<double>::infinity());
     auto inputType = cast<RankedTensorType>(input.getType());
     if (windowsTileInput(inputType, resultType, kernel, op.getStride(),
                          op.getPadding(), op.getDilation())) {
-      // Loops (n, c, oh, kh, ow, kw) over the windows view, in its memory
-      // order: nnc-tile-pooling-windows reads kH whole rows per output row.
-      SmallVector<AffineExpr> d = loopDims(rewriter, 6);
-      MLIRContext *context = rewriter.getContext();
-      SmallVector<AffineMap> maps = {
-          rewriter.getMultiDimIdentityMap(6),
-          AffineMap::get(6, 0, {d[0], d[1], d[2], d[4]}, context)};
-      using utils::IteratorType;
-      SmallVector<IteratorType> iterators = {
-          IteratorType::parallel, IteratorType::parallel,
-          IteratorType::parallel, IteratorType::reduction,
-          IteratorType::parallel, IteratorType::reduction};
       rewriter.replaceOp(
-          op, linalg::GenericOp::create(
-                  rewriter, loc, TypeRange{resultType},
-                  ValueRange{splitIntoWindows(rewriter, loc, input, kernel)},
-                  ValueRange{buildFilled(
-                      rewriter, loc, resultType,
-                      batchSizes(rewriter, loc, resultType, input), lowest)},
-                  maps, iterators,
-                  [](OpBuilder &b, Location l, ValueRange args) {
-                    linalg::YieldOp::create(b, l,
-                                            Value(arith::MaximumFOp::create(
-                                                b, l, args[1], args[0])));
-                  })
-                  .getResult(0));
+          op, windowMaxima(rewriter, loc, input, resultType, kernel));
       return success();
     }
+    Value lowest = floatConstant(rewriter, loc, element,
+                                 -std::numeric_limits<double>::infinity());
     Value padded = padSpatial(
         rewriter, loc, input, op.getPadding(),
         highPadding(cast<RankedTensorType>(input.getType()), resultType, kernel,
@@ -737,6 +763,91 @@ struct AvgPool2dToLinalg : OpConversionPattern<nn::AvgPool2dOp> {
   }
 };
 
+/// The gradient of a max pool whose windows tile `input` [N, C, OH kH,
+/// OW kW], from `grad` [N, C, OH, OW], in three ops over the windows view
+/// (vectorized by nnc-tile-pooling-windows): each window's maximum; the tap
+/// that won it (a min over scores: the first tap equal to the maximum or,
+/// when the window holds NaN, the last NaN, as PyTorch's CPU kernel
+/// chooses); and the gradient written to that tap, zeros to the others.
+Value tiledWindowsGradient(OpBuilder &b, Location loc, Value input, Value grad,
+                           ArrayRef<int64_t> kernel) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto gradType = cast<RankedTensorType>(grad.getType());
+  Type i32 = b.getI32Type();
+  int64_t tapCount = kernel[0] * kernel[1];
+  SmallVector<int32_t> tapNumbers;
+  for (int64_t tap = 0; tap < tapCount; ++tap)
+    tapNumbers.push_back(tap);
+  Value taps = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get(kernel, i32),
+                             ArrayRef(tapNumbers)));
+  auto i32Constant = [](OpBuilder &nb, Location l, int64_t value) {
+    return arith::ConstantOp::create(nb, l, nb.getI32IntegerAttr(value))
+        .getResult();
+  };
+  Value view = splitIntoWindows(b, loc, input, kernel);
+  Value maxima = windowMaxima(b, loc, input, gradType, kernel);
+  SmallVector<Value> pooledSizes = batchSizes(b, loc, gradType, input);
+  Value winners = reduceWindows(
+      b, loc, ValueRange{view, maxima, taps},
+      {elementsMap(b), windowsMap(b), tapsMap(b)},
+      buildFilled(b, loc, gradType.clone(i32), pooledSizes,
+                  i32Constant(b, loc, tapCount)),
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value value = args[0], maximum = args[1], tap = args[2];
+        auto isNaN = [&](Value x) {
+          return arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNO, x, x)
+              .getResult();
+        };
+        Value none = i32Constant(nb, l, tapCount);
+        // A NaN at tap t scores -1 - t, so the min is the last NaN.
+        Value nanScore = arith::SelectOp::create(
+            nb, l, isNaN(value),
+            arith::SubIOp::create(nb, l, i32Constant(nb, l, -1), tap), none);
+        Value maxScore = arith::SelectOp::create(
+            nb, l,
+            arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, value,
+                                  maximum),
+            tap, none);
+        Value score =
+            arith::SelectOp::create(nb, l, isNaN(maximum), nanScore, maxScore);
+        linalg::YieldOp::create(
+            nb, l, Value(arith::MinSIOp::create(nb, l, args[3], score)));
+      });
+  auto viewType = cast<RankedTensorType>(view.getType());
+  SmallVector<Value> viewSizes = batchSizes(b, loc, viewType, input);
+  Value gradients =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{viewType}, ValueRange{winners, grad, taps},
+          ValueRange{tensor::EmptyOp::create(b, loc, viewType.getShape(),
+                                             viewType.getElementType(),
+                                             viewSizes)},
+          SmallVector<AffineMap>{windowsMap(b), windowsMap(b), tapsMap(b),
+                                 elementsMap(b)},
+          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value score = args[0], gradient = args[1], tap = args[2];
+            Value negative = arith::CmpIOp::create(
+                nb, l, arith::CmpIPredicate::slt, score, i32Constant(nb, l, 0));
+            Value winner = arith::SelectOp::create(
+                nb, l, negative,
+                arith::SubIOp::create(nb, l, i32Constant(nb, l, -1), score),
+                score);
+            Value won = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                              winner, tap);
+            linalg::YieldOp::create(
+                nb, l,
+                Value(arith::SelectOp::create(
+                    nb, l, won, gradient,
+                    floatConstant(nb, l, gradType.getElementType(), 0.0))));
+          })
+          .getResult(0);
+  return tensor::CollapseShapeOp::create(
+      b, loc, inputType, gradients,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+}
+
 /// Two steps, both on tensors. First, each window's argmax as a flat index
 /// h * W + w into its input plane (PyTorch's return_indices): a reduction
 /// over the window taking the first in-bounds element, then any larger one
@@ -763,6 +874,12 @@ struct MaxPool2dBackwardToLinalg
     int64_t pooledHeight = gradType.getDimSize(2);
     int64_t pooledWidth = gradType.getDimSize(3);
     Type i64 = rewriter.getI64Type();
+    if (windowsTileInput(resultType, gradType, kernel, stride, padding,
+                         dilation)) {
+      rewriter.replaceOp(
+          op, tiledWindowsGradient(rewriter, loc, input, grad, kernel));
+      return success();
+    }
 
     Value lowest = floatConstant(rewriter, loc, element,
                                  -std::numeric_limits<double>::infinity());
@@ -850,51 +967,6 @@ struct MaxPool2dBackwardToLinalg
     Value indices = argmax.getResult(1);
     Value zero = floatConstant(rewriter, loc, element, 0.0);
     SmallVector<Value> sizes = batchSizes(rewriter, loc, resultType, input);
-
-    // Windows that tile the input exactly (stride = kernel, no padding or
-    // dilation, nothing left over): input element (h, w) belongs to window
-    // (h / s, w / s) only, read through an affine map.
-    bool tiles = true;
-    for (int dim = 0; dim < 2; ++dim)
-      tiles &= stride[dim] == kernel[dim] && padding[dim] == 0 &&
-               dilation[dim] == 1 &&
-               resultType.getDimSize(2 + dim) ==
-                   gradType.getDimSize(2 + dim) * stride[dim];
-    if (tiles) {
-      SmallVector<AffineExpr> e = loopDims(rewriter, 4);
-      AffineMap window = AffineMap::get(
-          4, 0,
-          {e[0], e[1], e[2].floorDiv(stride[0]), e[3].floorDiv(stride[1])},
-          context);
-      rewriter.replaceOp(
-          op,
-          linalg::GenericOp::create(
-              rewriter, loc, TypeRange{resultType}, ValueRange{indices, grad},
-              ValueRange{tensor::EmptyOp::create(
-                  rewriter, loc, resultType.getShape(), element, sizes)},
-              SmallVector<AffineMap>{window, window,
-                                     rewriter.getMultiDimIdentityMap(4)},
-              SmallVector<utils::IteratorType>(4,
-                                               utils::IteratorType::parallel),
-              [&](OpBuilder &b, Location l, ValueRange args) {
-                Value self = arith::AddIOp::create(
-                    b, l,
-                    arith::MulIOp::create(b, l,
-                                          linalg::IndexOp::create(b, l, 2),
-                                          indexConstant(b, l, width)),
-                    linalg::IndexOp::create(b, l, 3));
-                Value won = arith::CmpIOp::create(
-                    b, l, arith::CmpIPredicate::eq, args[0],
-                    arith::IndexCastOp::create(b, l, i64, self));
-                linalg::YieldOp::create(
-                    b, l,
-                    Value(arith::SelectOp::create(
-                        b, l, won, args[1],
-                        floatConstant(b, l, element, 0.0))));
-              })
-              .getResult(0));
-      return success();
-    }
 
     // Loops (n, c, h, w) parallel, (kh, kw) reduced: the window whose tap
     // (kh, kw) is (h, w) starts at (h + p - kh d) / s if that divides.

@@ -82,3 +82,48 @@ func.func @not_windows(%view: tensor<4x8x4x2x4x2xf32>, %init: tensor<4x8x4x4xf32
   } -> tensor<4x8x4x4xf32>
   return %0, %1 : tensor<4x8x4x4xf32>, tensor<4x8x4x4xf32>
 }
+
+// -----
+
+// The pieces of max pooling's gradient: a reduction reading the window's
+// maximum (one per window, spread over its taps) and the tap numbers (one
+// per tap, repeated per window), and an expansion writing each kernel row
+// of the windows view whole, with a ReLU gradient fused in.
+// CHECK-LABEL: func.func @gradient_pieces(
+// CHECK:         scf.forall
+// CHECK:           %[[MAX:.*]] = vector.transfer_read {{.*}} : tensor<4xf32>, vector<4xf32>
+// CHECK:           vector.shuffle %[[MAX]], %[[MAX]] [0, 0, 1, 1, 2, 2, 3, 3]
+// CHECK:           %[[TAPS:.*]] = vector.transfer_read {{.*}} : tensor<2xi32>, vector<2xi32>
+// CHECK:           vector.shuffle %[[TAPS]], %[[TAPS]] [0, 1, 0, 1, 0, 1, 0, 1]
+// CHECK:           arith.minsi {{.*}} : vector<4xi32>
+// CHECK:         scf.forall
+// CHECK:           %[[WINNER:.*]] = vector.transfer_read {{.*}} : tensor<4xi32>, vector<4xi32>
+// CHECK:           vector.shuffle %[[WINNER]], %[[WINNER]] [0, 0, 1, 1, 2, 2, 3, 3]
+// CHECK:           arith.select {{.*}} : vector<8xi1>, vector<8xf32>
+// CHECK:           vector.transfer_write {{.*}} : vector<8xf32>, tensor<8xf32>
+// CHECK:           vector.transfer_write {{.*}} : vector<8xf32>, tensor<8xf32>
+// CHECK-NOT:   linalg.generic
+#id6 = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+#windows = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4)>
+#taps = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d5)>
+func.func @gradient_pieces(%view: tensor<2x3x4x2x4x2xf32>, %max: tensor<2x3x4x4xf32>, %grad: tensor<2x3x4x4xf32>, %none: tensor<2x3x4x4xi32>, %out: tensor<2x3x4x2x4x2xf32>) -> (tensor<2x3x4x4xi32>, tensor<2x3x4x2x4x2xf32>) {
+  %taps = arith.constant dense<[[0, 1], [2, 3]]> : tensor<2x2xi32>
+  %zero = arith.constant 0.0 : f32
+  %far = arith.constant 4 : i32
+  %0 = linalg.generic {indexing_maps = [#id6, #windows, #taps, #windows], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction"]} ins(%view, %max, %taps : tensor<2x3x4x2x4x2xf32>, tensor<2x3x4x4xf32>, tensor<2x2xi32>) outs(%none : tensor<2x3x4x4xi32>) {
+  ^bb0(%x: f32, %m: f32, %t: i32, %best: i32):
+    %eq = arith.cmpf oeq, %x, %m : f32
+    %score = arith.select %eq, %t, %far : i32
+    %min = arith.minsi %best, %score : i32
+    linalg.yield %min : i32
+  } -> tensor<2x3x4x4xi32>
+  %1 = linalg.generic {indexing_maps = [#windows, #windows, #taps, #id6, #id6], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%0, %grad, %taps, %view : tensor<2x3x4x4xi32>, tensor<2x3x4x4xf32>, tensor<2x2xi32>, tensor<2x3x4x2x4x2xf32>) outs(%out : tensor<2x3x4x2x4x2xf32>) {
+  ^bb0(%w: i32, %g: f32, %t: i32, %x: f32, %o: f32):
+    %won = arith.cmpi eq, %w, %t : i32
+    %d = arith.select %won, %g, %zero : f32
+    %neg = arith.cmpf ole, %x, %zero : f32
+    %r = arith.select %neg, %zero, %d : f32
+    linalg.yield %r : f32
+  } -> tensor<2x3x4x2x4x2xf32>
+  return %0, %1 : tensor<2x3x4x4xi32>, tensor<2x3x4x2x4x2xf32>
+}

@@ -210,16 +210,26 @@ func.func @max_pool2d_backward_overlapping(%dy: tensor<?x16x14x14xf32>, %x: tens
 
 // -----
 
-// Windows that tile the input (the SmallCNN's 2x2 pooling): each input
-// element has one window, read through an affine map, no gather.
-// CHECK: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 floordiv 2, d3 floordiv 2)>
+// Windows that tile the input (the SmallCNN's 2x2 pooling): three ops over
+// the windows view, for nnc-tile-pooling-windows. Each window's maximum;
+// the tap that won it, a min over scores (tap t if equal to the maximum,
+// -1 - t if NaN when the maximum is: the last NaN wins, as PyTorch); the
+// gradient written to the winning tap, zeros to the others.
+// CHECK-DAG: #[[ELEMENTS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3, d4, d5)>
+// CHECK-DAG: #[[WINDOWS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4)>
+// CHECK-DAG: #[[TAPS:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d5)>
 // CHECK-LABEL: func.func @max_pool2d_backward_tiles
 // CHECK-SAME: (%[[DY:.*]]: tensor<?x16x14x14xf32>, %{{.*}}: tensor<?x16x28x28xf32>)
-// CHECK: %[[ARGMAX:.*]]:2 = linalg.generic
-// CHECK: linalg.generic {indexing_maps = [#[[WINDOW]], #[[WINDOW]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%[[ARGMAX]]#1, %[[DY]] : tensor<?x16x14x14xi64>, tensor<?x16x14x14xf32>)
-// CHECK-NOT: tensor.extract
+// CHECK-DAG: %[[TAPNUMBERS:.*]] = arith.constant dense<{{\[\[}}0, 1], [2, 3]]> : tensor<2x2xi32>
+// CHECK: %[[MAXIMA:.*]] = linalg.generic {indexing_maps = [#[[ELEMENTS]], #[[WINDOWS]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction"]}
+// CHECK: arith.maximumf
+// CHECK: %[[NONE:.*]] = linalg.fill ins(%{{.*}} : i32) outs(%{{.*}} : tensor<?x16x14x14xi32>)
+// CHECK: %[[WINNERS:.*]] = linalg.generic {indexing_maps = [#[[ELEMENTS]], #[[WINDOWS]], #[[TAPS]], #[[WINDOWS]]], iterator_types = ["parallel", "parallel", "parallel", "reduction", "parallel", "reduction"]} ins(%{{.*}}, %[[MAXIMA]], %[[TAPNUMBERS]] : tensor<?x16x14x2x14x2xf32>, tensor<?x16x14x14xf32>, tensor<2x2xi32>) outs(%[[NONE]] : tensor<?x16x14x14xi32>)
+// CHECK: arith.minsi
+// CHECK: %[[SPREAD:.*]] = linalg.generic {indexing_maps = [#[[WINDOWS]], #[[WINDOWS]], #[[TAPS]], #[[ELEMENTS]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]} ins(%[[WINNERS]], %[[DY]], %[[TAPNUMBERS]] : tensor<?x16x14x14xi32>, tensor<?x16x14x14xf32>, tensor<2x2xi32>)
 // CHECK: arith.cmpi eq
 // CHECK: arith.select
+// CHECK: tensor.collapse_shape %[[SPREAD]] {{\[\[}}0], [1], [2, 3], [4, 5]] : tensor<?x16x14x2x14x2xf32> into tensor<?x16x28x28xf32>
 func.func @max_pool2d_backward_tiles(%dy: tensor<?x16x14x14xf32>, %x: tensor<?x16x28x28xf32>) -> tensor<?x16x28x28xf32> {
   %0 = nn.max_pool2d_backward %dy, %x kernel = [2, 2] stride = [2, 2] padding = [0, 0] dilation = [1, 1] : tensor<?x16x14x14xf32>, tensor<?x16x28x28xf32>
   return %0 : tensor<?x16x28x28xf32>

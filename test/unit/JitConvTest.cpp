@@ -254,6 +254,39 @@ TEST_F(JitConvTest, AdaptiveAvgPoolWithUnevenWindowsMatchesEager) {
   }
 }
 
+/// Max pooling's gradient over windows that tile the input (three vector
+/// ops from nnc-tile-pooling-windows) goes where eager sends it: ties to
+/// the first tap; in a window with NaN, to its last NaN. The NaNs come
+/// from a constant added to the leaf, so every gradient is finite.
+TEST_F(JitConvTest, MaxPoolGradientOverWindowsThatTileTheInputMatchesEager) {
+  for (nnc::IntList kernel : {nnc::IntList{2, 2}, nnc::IntList{2, 3}}) {
+    SCOPED_TRACE(nnc::shapeToString(kernel));
+    Tensor x = nnc::randn({2, 3, 8, 12});
+    float *data = x.data_ptr<float>();
+    // Ties: a window of equal values and a ReLU-like window of zeros.
+    for (int64_t i : {0, 1, 12, 13})
+      data[i] = 0.5f;
+    for (int64_t i : {96 + 6, 96 + 7, 96 + 18, 96 + 19})
+      data[i] = 0.0f;
+    // Two NaNs in the window at rows 2-3, columns 6-7 of plane 2.
+    Tensor nans = nnc::zeros(x.sizes());
+    nans.data_ptr<float>()[2 * 96 + 2 * 12 + 6] =
+        std::numeric_limits<float>::quiet_NaN();
+    nans.data_ptr<float>()[2 * 96 + 3 * 12 + 6] =
+        std::numeric_limits<float>::quiet_NaN();
+    TensorsFunction pool = [kernel, nans](const std::vector<Tensor> &in) {
+      return F::max_pool2d(in[0] + nans, kernel);
+    };
+    Tensor weights = nnc::randn(pool({x}).sizes());
+    Tensor compiled = compiledGradients({x}, pool, weights)[0];
+    Tensor leaf = x.clone().requires_grad_();
+    (F::max_pool2d(leaf + nans, kernel) * weights).sum().backward();
+    Tensor eager = leaf.grad();
+    EXPECT_NE(eager.data_ptr<float>()[2 * 96 + 3 * 12 + 6], 0.0f);
+    EXPECT_TRUE(allClose(compiled, eager, kRtol, kAtol));
+  }
+}
+
 TEST_F(JitConvTest, AdaptiveAvgPoolWithUnevenWindowsTakesAnyBatchSize) {
   TensorFunction pool = unary([](const Tensor &t) {
     return F::adaptive_avg_pool2d(t, {3, 2});
