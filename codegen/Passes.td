@@ -204,7 +204,11 @@ def TileContractions : Pass<"nnc-tile-contractions"> {
     broadcast to every 32-bit lane and dotted with the panel's pairs, the
     accumulators carried in registers through the k loop. A zero-filled
     init is never read, and a rounding of the result to bf16 (nn.matmul of
-    bf16 tensors) is written by the last pass over k directly.
+    bf16 tensors) is written by the last pass over k directly. f32 products
+    with k and n of at least `pack-f32-min-size` and static rows, at least
+    half of it, take the same kernel with B packed into panels of nr
+    columns ([n / nr][k][nr]), one FMA per k. A constant B (a frozen weight)
+    is packed at compile time.
 
     Example:
 
@@ -231,6 +235,10 @@ def TileContractions : Pass<"nnc-tile-contractions"> {
     Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
            "Products of bf16 operands summed in f32 step k by pairs with "
            "x86vector.avx512.dot (vdpbf16ps; the target needs AVX512-BF16)">,
+    Option<"packF32MinSize", "pack-f32-min-size", "int64_t",
+           /*default=*/"1024",
+           "f32 products whose k and n are both at least this take B packed "
+           "into contiguous panels, as bf16 products do (0: never)">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
@@ -330,6 +338,11 @@ def TileMemoryBoundKernels : Pass<"nnc-tile-memory-bound-kernels",
     (a keepdim reduction's) are dropped first, so reshapes do not cut a
     chain; and a division by a value that is the same along the innermost
     loop gets `arcp`, so LLVM multiplies by a reciprocal computed once.
+    Last, elementwise generics whose results have several uses are fused
+    into their readers: recomputed in each when a few arith ops (layer
+    norm's x - mean), else into their one generic reader, which then
+    yields their result too (an optimizer's moments and parameter in one
+    loop).
 
     So softmax's and layer norm's row reductions and their normalization
     read a block of rows from memory once and then from cache, an
@@ -552,9 +565,10 @@ def ApproximateMath : Pass<"nnc-approximate-math"> {
   let summary = "Replace f32 exp, log and tanh by vectorizable polynomials";
   let description = [{
     Rewrites `math.exp`, `math.log`, `math.tanh`, `math.expm1` and
-    `math.log1p` on f32 into MLIR's polynomial approximations (arith ops
-    only, accurate to a few ulp), so the loops of softmax, log-softmax and
-    activations vectorize instead of calling libm once per element.
+    `math.log1p` on f32 into polynomial approximations (arith and math.fma
+    ops only, accurate to a few ulp; MLIR's, except a shorter exp of its
+    own), so the loops of softmax, log-softmax and activations vectorize
+    instead of calling libm once per element.
 
     Example:
 

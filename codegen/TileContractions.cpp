@@ -12,6 +12,10 @@
 // has AVX512-BF16: vdpbf16ps takes two k at a time (twice the products of
 // an FMA per instruction), so B is packed into k pairs and the register
 // tiles are written out as vector ops (x86vector.avx512.dot) directly.
+// Large f32 products take the same kernel with one k per lane and FMAs:
+// the register tiles then read B as one contiguous stream per panel
+// instead of rows 4 or 8 KiB apart (n = 1024, 2048), which map onto few
+// cache sets. A constant B (a frozen weight) is packed when compiling.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
@@ -35,6 +39,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <algorithm>
+#include <vector>
 
 namespace nnc {
 #define GEN_PASS_DEF_TILECONTRACTIONS
@@ -208,98 +213,155 @@ LogicalResult tileContraction(RewriterBase &rewriter, linalg::LinalgOp op,
 }
 
 //===----------------------------------------------------------------------===//
-// bf16 products through vdpbf16ps
+// Products over packed panels of B: bf16 through vdpbf16ps, large f32
 //===----------------------------------------------------------------------===//
 
-/// Whether `op`'s body is acc + extf(a) * extf(b) with bf16 operands and an
-/// f32 accumulator: the product vdpbf16ps computes (two k at a time).
-bool isBF16DotProduct(linalg::LinalgOp op) {
+/// The k that one 32-bit lane of a packed panel of B holds for `op`'s
+/// product: 2 where its body is acc + extf(a) * extf(b) with bf16 operands
+/// and an f32 accumulator (vdpbf16ps takes k pairs), 1 where it is
+/// acc + a * b in f32 (an FMA per k), else 0 (no packed kernel).
+int64_t packedGroup(linalg::LinalgOp op) {
   auto elementOf = [](Value v) { return getElementTypeOrSelf(v.getType()); };
-  if (!elementOf(op.getDpsInputOperand(0)->get()).isBF16() ||
-      !elementOf(op.getDpsInputOperand(1)->get()).isBF16() ||
-      !elementOf(op.getDpsInitOperand(0)->get()).isF32())
-    return false;
+  Type aType = elementOf(op.getDpsInputOperand(0)->get());
+  if (aType != elementOf(op.getDpsInputOperand(1)->get()) ||
+      !elementOf(op.getDpsInitOperand(0)->get()).isF32() ||
+      !(aType.isBF16() || aType.isF32()))
+    return 0;
+  int64_t group = aType.isBF16() ? 2 : 1;
   Block *body = op.getBlock();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
   auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || body->getOperations().size() != 5)
-    return false;
+  // The add, the multiply, the yield, and for bf16 the two extensions.
+  if (!add || body->getOperations().size() != (group == 2 ? 5u : 3u))
+    return 0;
   Value accumulator = body->getArgument(2);
   Value product = add.getLhs() == accumulator ? add.getRhs() : add.getLhs();
   auto multiply = product.getDefiningOp<arith::MulFOp>();
   if (!multiply || (add.getLhs() != accumulator && add.getRhs() != accumulator))
-    return false;
-  auto isExtendedArgument = [&](Value v, unsigned argument) {
-    auto extend = v.getDefiningOp<arith::ExtFOp>();
-    return extend && extend.getIn() == body->getArgument(argument);
+    return 0;
+  auto isArgument = [&](Value v, unsigned argument) {
+    if (group == 2) {
+      auto extend = v.getDefiningOp<arith::ExtFOp>();
+      v = extend ? extend.getIn() : Value();
+    }
+    return v == body->getArgument(argument);
   };
-  return (isExtendedArgument(multiply.getLhs(), 0) &&
-          isExtendedArgument(multiply.getRhs(), 1)) ||
-         (isExtendedArgument(multiply.getLhs(), 1) &&
-          isExtendedArgument(multiply.getRhs(), 0));
+  bool operandsMatch =
+      (isArgument(multiply.getLhs(), 0) && isArgument(multiply.getRhs(), 1)) ||
+      (isArgument(multiply.getLhs(), 1) && isArgument(multiply.getRhs(), 0));
+  return operandsMatch ? group : 0;
 }
 
-/// How a bf16 x bf16 -> f32 product C[M, N] += A[M, K] . B[K, N] is cut for
-/// vdpbf16ps: the tasks and register tiles of the f32 kernel, the
-/// reduction in blocks of k pairs.
-struct DotTiling {
+/// How a product C[M, N] += A[M, K] . B[K, N] over packed panels of B is
+/// cut: the tasks and register tiles of the f32 kernel, the reduction in
+/// blocks of k groups (a group: the k one 32-bit lane of a panel holds).
+struct PanelTiling {
   int64_t rows, cols, depth;   // M (may be dynamic), N, K
   int64_t taskRows, taskCols;  // one parallel task's tile
-  int64_t pairsPerBlock;       // cache block along k, in pairs of k
+  int64_t group;               // k per lane: 2 (bf16 pairs) or 1 (f32)
+  int64_t groupsPerBlock;      // cache block along k, in groups
   int64_t registerRows, panel; // mr x nr accumulators; nr is B's panel width
-  /// f32 lanes of one vdpbf16ps (16: zmm, 8: ymm).
+  /// f32 lanes of one vdpbf16ps or FMA (16: zmm, 8: ymm).
   int64_t lanes() const { return std::min<int64_t>(panel, 16); }
 };
 
-/// The vdpbf16ps tiling of `op` (already cut as `tiling` for the f32
-/// kernel), or nothing where that kernel must do it: A stored [k, m] (not
-/// done yet), or a register tile whose width is no whole number of ymm or
-/// zmm vectors.
-std::optional<DotTiling>
-chooseDotTiling(linalg::LinalgOp op, const ContractionTiling &tiling,
-                const nnc::TileContractionsOptions &opts) {
-  if (!opts.bf16Dot || !isBF16DotProduct(op))
+/// The packed-panel tiling of `op` (already cut as `tiling` for the f32
+/// kernel), or nothing where that kernel must do it: a bf16 product on a
+/// target without vdpbf16ps, an f32 product whose B is too small for its
+/// packing to pay (`pack-f32-min-size`), A stored [k, m] (not done yet), or
+/// a register tile whose width is no whole number of ymm or zmm vectors.
+std::optional<PanelTiling>
+choosePanelTiling(linalg::LinalgOp op, const ContractionTiling &tiling,
+                  const nnc::TileContractionsOptions &opts) {
+  int64_t group = packedGroup(op);
+  if (group == 0 || (group == 2 && !opts.bf16Dot))
     return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims =
       linalg::inferContractionDims(op);
   unsigned m = dims->m[0], n = dims->n[0], k = dims->k[0];
   if (!isDims(op.getIndexingMapsArray()[0], {m, k}))
     return std::nullopt;
-  DotTiling dot;
+  PanelTiling packed;
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
-  dot.rows = sizes[m];
-  dot.cols = sizes[n];
-  dot.depth = sizes[k];
-  dot.taskRows = tiling.parallelTile[m];
-  dot.taskCols = tiling.parallelTile[n];
-  dot.registerRows = tiling.registerTile[m];
-  dot.panel = tiling.registerTile[n];
-  if (dot.panel != 8 && dot.panel != 16 && dot.panel != 32)
+  packed.rows = sizes[m];
+  packed.cols = sizes[n];
+  packed.depth = sizes[k];
+  // Packing B costs a pass over it per call, repaid by the rows of A that
+  // walk the packed panels. For f32 it is done only where B's strided rows
+  // miss in cache without it: k, n >= pack-f32-min-size (at 2 threads,
+  // medians of alternating runs: 2048^3 went from 0.72x to 1.08x OpenBLAS
+  // with it, 1024^3 from 1.00x to 1.19x; 512^3 was as fast either way,
+  // and, at 1024, packing is 6% of the product's time, 2% at 2048). Fewer
+  // rows than half of that (estimated, not measured: about where the pass
+  // over B costs what the packed panels save) keep the plain kernel, as
+  // does an unknown batch.
+  int64_t minSize = opts.packF32MinSize;
+  if (group == 1 &&
+      (minSize <= 0 || packed.cols < minSize || packed.depth < minSize ||
+       ShapedType::isDynamic(packed.rows) || packed.rows < minSize / 2))
     return std::nullopt;
-  // A block of B pairs per task as large as the f32 kernel's block of k.
-  dot.pairsPerBlock = largestDividingMultiple(
-      dot.depth / 2, 1, std::max<int64_t>(1, opts.reductionTile / 2));
-  return dot;
+  packed.taskRows = tiling.parallelTile[m];
+  packed.taskCols = tiling.parallelTile[n];
+  packed.registerRows = tiling.registerTile[m];
+  packed.panel = tiling.registerTile[n];
+  if (packed.panel != 8 && packed.panel != 16 && packed.panel != 32)
+    return std::nullopt;
+  packed.group = group;
+  // A block of B per task as large as the f32 kernel's block of k.
+  packed.groupsPerBlock =
+      largestDividingMultiple(packed.depth / group, 1,
+                              std::max<int64_t>(1, opts.reductionTile / group));
+  return packed;
 }
 
-/// `matrix` [K, N] (bf16) as panels of `width` columns of k pairs:
-/// [N / width][ceil(K / 2)][width][2], the last two dims as one, each
-/// 32-bit lane holding (matrix[2p][j], matrix[2p + 1][j]) as vdpbf16ps
-/// reads them; an odd K gets a zero row. A panel is one contiguous stream
-/// for the register tiles that walk it along k. One task per panel.
-Value packPairs(ImplicitLocOpBuilder &b, Value matrix, int64_t width) {
+/// `values` [K, N] packed as packPanels packs them at run time.
+DenseElementsAttr packedConstant(DenseElementsAttr values, int64_t width,
+                                 int64_t group) {
+  auto type = cast<RankedTensorType>(values.getType());
+  int64_t depth = type.getDimSize(0), cols = type.getDimSize(1);
+  int64_t groups = (depth + group - 1) / group;
+  auto packedType = RankedTensorType::get({cols / width, groups, group * width},
+                                          type.getElementType());
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  ArrayRef<char> raw = values.getRawData();
+  // Rows past K (an odd K of pairs) stay zero.
+  std::vector<char> packed(packedType.getNumElements() * bytes, 0);
+  for (int64_t p = 0; p < cols / width; ++p)
+    for (int64_t k = 0; k < depth; ++k)
+      for (int64_t j = 0; j < width; ++j) {
+        int64_t from = values.isSplat() ? 0 : k * cols + p * width + j;
+        int64_t to = ((p * groups + k / group) * width + j) * group + k % group;
+        std::copy_n(raw.begin() + from * bytes, bytes,
+                    packed.begin() + to * bytes);
+      }
+  return DenseElementsAttr::getFromRawBuffer(packedType, packed);
+}
+
+/// `matrix` [K, N] as panels of `width` columns of k groups of `group`:
+/// [N / width][ceil(K / group)][width][group], the last two dims as one.
+/// For bf16 (group 2) each 32-bit lane holds (matrix[2p][j],
+/// matrix[2p + 1][j]) as vdpbf16ps reads them, an odd K with a zero row;
+/// for f32 (group 1) a panel row is the row's `width` columns. A panel is
+/// one contiguous stream for the register tiles that walk it along k. One
+/// task per panel.
+Value packPanels(ImplicitLocOpBuilder &b, Value matrix, int64_t width,
+                 int64_t group) {
   auto type = cast<RankedTensorType>(matrix.getType());
+  Type element = type.getElementType();
   int64_t depth = type.getDimSize(0), panels = type.getDimSize(1) / width;
-  int64_t fullPairs = depth / 2, pairs = (depth + 1) / 2;
-  Type bf16 = b.getBF16Type();
-  auto row = VectorType::get({width}, bf16);
-  auto panelType = RankedTensorType::get({1, pairs, 2 * width}, bf16);
+  int64_t fullGroups = depth / group, groups = (depth + group - 1) / group;
+  // A constant (a frozen weight) is packed now, at compile time.
+  DenseElementsAttr constant;
+  if (matchPattern(matrix, m_Constant(&constant)))
+    return arith::ConstantOp::create(b, packedConstant(constant, width, group));
+  auto row = VectorType::get({width}, element);
+  auto panelType = RankedTensorType::get({1, groups, group * width}, element);
   Value empty = tensor::EmptyOp::create(
-      b, ArrayRef<int64_t>{panels, pairs, 2 * width}, bf16);
+      b, ArrayRef<int64_t>{panels, groups, group * width}, element);
   auto index = [&](OpBuilder &nested, int64_t v) -> Value {
     return arith::ConstantIndexOp::create(nested, b.getLoc(), v);
   };
-  Value padding = arith::ConstantOp::create(b, bf16, b.getZeroAttr(bf16));
+  Value padding = arith::ConstantOp::create(b, element, b.getZeroAttr(element));
   SmallVector<bool> inBounds = {true};
   auto forall = scf::ForallOp::create(
       b, ArrayRef<OpFoldResult>{b.getIndexAttr(panels)}, ValueRange{empty},
@@ -311,40 +373,43 @@ Value packPairs(ImplicitLocOpBuilder &b, Value matrix, int64_t width) {
         SmallVector<OpFoldResult> offsets = {p, pb.getIndexAttr(0),
                                              pb.getIndexAttr(0)};
         SmallVector<OpFoldResult> extents = {pb.getIndexAttr(1),
-                                             pb.getIndexAttr(pairs),
-                                             pb.getIndexAttr(2 * width)};
+                                             pb.getIndexAttr(groups),
+                                             pb.getIndexAttr(group * width)};
         SmallVector<OpFoldResult> strides(3, pb.getIndexAttr(1));
         Value slice = tensor::ExtractSliceOp::create(pb, panelType, out,
                                                      offsets, extents, strides);
-        auto writePair = [&](ImplicitLocOpBuilder &lb, Value panelSlice,
-                             Value pair, Value low, Value high) -> Value {
-          Value interleaved = vector::InterleaveOp::create(lb, low, high);
+        // The panel row of group `q` from rows `low` (k = group q) and, for
+        // pairs, `high` (k = 2q + 1).
+        auto writeGroup = [&](ImplicitLocOpBuilder &lb, Value panelSlice,
+                              Value q, Value low, Value high) -> Value {
+          Value lanes =
+              group == 2 ? vector::InterleaveOp::create(lb, low, high) : low;
           return vector::TransferWriteOp::create(
-                     lb, interleaved, panelSlice,
-                     ValueRange{index(lb, 0), pair, index(lb, 0)}, inBounds)
+                     lb, lanes, panelSlice,
+                     ValueRange{index(lb, 0), q, index(lb, 0)}, inBounds)
               .getResult();
         };
-        auto overPairs = scf::ForOp::create(
-            pb, zero, index(pb, fullPairs), one, ValueRange{slice},
-            [&](OpBuilder &lb0, Location l, Value pair, ValueRange iter) {
+        auto readRow = [&](ImplicitLocOpBuilder &lb, Value k) -> Value {
+          return vector::TransferReadOp::create(
+              lb, row, matrix, ValueRange{k, column}, padding, inBounds);
+        };
+        auto overGroups = scf::ForOp::create(
+            pb, zero, index(pb, fullGroups), one, ValueRange{slice},
+            [&](OpBuilder &lb0, Location l, Value q, ValueRange iter) {
               ImplicitLocOpBuilder lb(l, lb0);
-              Value k = arith::MulIOp::create(lb, pair, index(lb, 2));
-              Value k1 = arith::AddIOp::create(lb, k, index(lb, 1));
-              Value low = vector::TransferReadOp::create(
-                  lb, row, matrix, ValueRange{k, column}, padding, inBounds);
-              Value high = vector::TransferReadOp::create(
-                  lb, row, matrix, ValueRange{k1, column}, padding, inBounds);
-              scf::YieldOp::create(lb, writePair(lb, iter[0], pair, low, high));
+              Value k = arith::MulIOp::create(lb, q, index(lb, group));
+              Value high;
+              if (group == 2)
+                high = readRow(lb, arith::AddIOp::create(lb, k, index(lb, 1)));
+              scf::YieldOp::create(
+                  lb, writeGroup(lb, iter[0], q, readRow(lb, k), high));
             });
-        Value packedPanel = overPairs.getResult(0);
-        if (depth % 2) {
-          Value low = vector::TransferReadOp::create(
-              pb, row, matrix, ValueRange{index(pb, depth - 1), column},
-              padding, inBounds);
+        Value packedPanel = overGroups.getResult(0);
+        if (fullGroups < groups) {
           Value high = arith::ConstantOp::create(
-              pb, row, DenseElementsAttr::get(row, pb.getZeroAttr(bf16)));
-          packedPanel =
-              writePair(pb, packedPanel, index(pb, fullPairs), low, high);
+              pb, row, DenseElementsAttr::get(row, pb.getZeroAttr(element)));
+          packedPanel = writeGroup(pb, packedPanel, index(pb, fullGroups),
+                                   readRow(pb, index(pb, depth - 1)), high);
         }
         auto inParallel = scf::InParallelOp::create(pb);
         OpBuilder::InsertionGuard guard(pb);
@@ -355,10 +420,10 @@ Value packPairs(ImplicitLocOpBuilder &b, Value matrix, int64_t width) {
   return forall.getResult(0);
 }
 
-/// The values every register tile of a bf16 product reads.
-struct DotOperands {
-  Value a;                // A [M, K], bf16
-  Value packedB;          // packPairs(B, panel)
+/// The values every register tile of a packed product reads.
+struct PanelOperands {
+  Value a;                // A [M, K]
+  Value packedB;          // packPanels(B, panel, group)
   Value taskRow, taskCol; // the task's tile in C
   /// The task's rows where M is dynamic (the last task's may be fewer than
   /// taskRows), else null.
@@ -366,43 +431,58 @@ struct DotOperands {
 };
 
 /// `accumulators` (mr x panel / lanes vectors of f32) plus the products of
-/// k pair `pair` (k = 2 pair, 2 pair + 1) of rows row0 .. row0 + mr - 1 of A
-/// and panel `panel` of the packed B: per row of A its pair broadcast to
-/// every 32-bit lane, one vdpbf16ps per accumulator. In the odd tail, k + 1
-/// = K is past A's rows and read as 0.
-SmallVector<Value> emitDotStep(ImplicitLocOpBuilder &b, const DotTiling &dot,
-                               const DotOperands &in, ValueRange accumulators,
-                               Value row0, int64_t mr, Value panel, Value pair,
-                               bool oddTail) {
-  Type bf16 = b.getBF16Type(), i32 = b.getI32Type();
-  int64_t lanes = dot.lanes(), perRow = dot.panel / lanes;
-  auto pairsType = VectorType::get({2 * lanes}, bf16);
+/// k group `q` of rows row0 .. row0 + mr - 1 of A and panel `panel` of the
+/// packed B: per row of A its group broadcast to every 32-bit lane, one
+/// vdpbf16ps (k pair 2q, 2q + 1) or FMA (k = q) per accumulator. In the odd
+/// tail of bf16 pairs, k + 1 = K is past A's rows and read as 0.
+SmallVector<Value>
+emitPanelStep(ImplicitLocOpBuilder &b, const PanelTiling &packed,
+              const PanelOperands &in, ValueRange accumulators, Value row0,
+              int64_t mr, Value panel, Value q, bool oddTail) {
+  Type element = getElementTypeOrSelf(in.a.getType()), i32 = b.getI32Type();
+  int64_t group = packed.group, lanes = packed.lanes(),
+          perRow = packed.panel / lanes;
+  auto panelRowType = VectorType::get({group * lanes}, element);
   auto index = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
   };
-  Value padding = arith::ConstantOp::create(b, bf16, b.getZeroAttr(bf16));
-  SmallVector<Value> panelPairs;
+  Value padding = arith::ConstantOp::create(b, element, b.getZeroAttr(element));
+  SmallVector<Value> panelRows;
   for (int64_t h = 0; h < perRow; ++h)
-    panelPairs.push_back(vector::TransferReadOp::create(
-        b, pairsType, in.packedB, ValueRange{panel, pair, index(2 * lanes * h)},
-        padding, ArrayRef<bool>{true}));
-  Value k = arith::MulIOp::create(b, pair, index(2));
+    panelRows.push_back(vector::TransferReadOp::create(
+        b, panelRowType, in.packedB,
+        ValueRange{panel, q, index(group * lanes * h)}, padding,
+        ArrayRef<bool>{true}));
+  Value k = group == 1 ? q : arith::MulIOp::create(b, q, index(group));
   SmallVector<Value> next(accumulators.begin(), accumulators.end());
   for (int64_t r = 0; r < mr; ++r) {
     Value row = arith::AddIOp::create(b, row0, index(r));
-    Value aPair = vector::TransferReadOp::create(
-        b, VectorType::get({2}, bf16), in.a, ValueRange{row, k}, padding,
-        ArrayRef<bool>{!oddTail});
-    Value word = vector::ExtractOp::create(
-        b, vector::BitCastOp::create(b, VectorType::get({1}, i32), aPair),
-        ArrayRef<int64_t>{0});
-    Value broadcast = vector::BitCastOp::create(
-        b, pairsType,
-        vector::BroadcastOp::create(b, VectorType::get({lanes}, i32), word));
+    Value broadcast;
+    if (group == 1) {
+      broadcast = vector::BroadcastOp::create(
+          b, panelRowType,
+          tensor::ExtractOp::create(b, in.a, ValueRange{row, k}));
+    } else {
+      // The pair as one 32-bit word, broadcast, seen as bf16 pairs again.
+      Value aPair = vector::TransferReadOp::create(
+          b, VectorType::get({2}, element), in.a, ValueRange{row, k}, padding,
+          ArrayRef<bool>{!oddTail});
+      Value word = vector::ExtractOp::create(
+          b, vector::BitCastOp::create(b, VectorType::get({1}, i32), aPair),
+          ArrayRef<int64_t>{0});
+      broadcast = vector::BitCastOp::create(
+          b, panelRowType,
+          vector::BroadcastOp::create(b, VectorType::get({lanes}, i32), word));
+    }
     for (int64_t h = 0; h < perRow; ++h) {
       Value &accumulator = next[r * perRow + h];
-      accumulator = x86vector::DotBF16Op::create(b, accumulator, broadcast,
-                                                 panelPairs[h]);
+      accumulator =
+          group == 1
+              ? vector::FMAOp::create(b, broadcast, panelRows[h], accumulator)
+                    .getResult()
+              : x86vector::DotBF16Op::create(b, accumulator, broadcast,
+                                             panelRows[h])
+                    .getResult();
     }
   }
   return next;
@@ -410,16 +490,17 @@ SmallVector<Value> emitDotStep(ImplicitLocOpBuilder &b, const DotTiling &dot,
 
 /// One pass of register tiles over a task's tile: each tile's accumulators
 /// start at zero (`fromZero`), or from `sums` (an f32 tile; null: from
-/// `out` itself), take k pairs [firstPair, firstPair + pairs) (pairs = 0:
-/// the last k of an odd K alone, its pair read with a zero for k = K), and
+/// `out` itself), take k groups [firstGroup, firstGroup + groups) (groups =
+/// 0: the last k of an odd K of bf16 pairs alone, its pair read with a zero
+/// for k = K), and
 /// are written to `out` (f32, or bf16 rounded from the sums); returns
 /// `out` updated. Where M is dynamic, the rows that fill no whole register
 /// tile are tiles of one row.
-Value emitDotTiles(ImplicitLocOpBuilder &b, const DotTiling &dot,
-                   const DotOperands &in, Value firstPair, int64_t pairs,
-                   bool fromZero, Value sums, Value out) {
+Value emitPanelTiles(ImplicitLocOpBuilder &b, const PanelTiling &packed,
+                     const PanelOperands &in, Value firstGroup, int64_t groups,
+                     bool fromZero, Value sums, Value out) {
   Type f32 = b.getF32Type(), bf16 = b.getBF16Type();
-  int64_t lanes = dot.lanes(), perRow = dot.panel / lanes;
+  int64_t lanes = packed.lanes(), perRow = packed.panel / lanes;
   bool rounded = getElementTypeOrSelf(out.getType()).isBF16();
   auto accumulatorType = VectorType::get({lanes}, f32);
   auto index = [&](OpBuilder &nested, int64_t v) -> Value {
@@ -427,7 +508,7 @@ Value emitDotTiles(ImplicitLocOpBuilder &b, const DotTiling &dot,
   };
   Value f32Zero = arith::ConstantOp::create(b, f32, b.getZeroAttr(f32));
   SmallVector<bool> inBounds = {true};
-  bool oddTail = pairs == 0;
+  bool oddTail = groups == 0;
 
   // Register tiles of `mr` rows from row `begin` to `end` of the task.
   auto overRows = [&](Value begin, Value end, int64_t mr, Value tile) {
@@ -437,14 +518,14 @@ Value emitDotTiles(ImplicitLocOpBuilder &b, const DotTiling &dot,
           ImplicitLocOpBuilder rb(rl, rb0);
           Value row0 = arith::AddIOp::create(rb, in.taskRow, i);
           auto overCols = scf::ForOp::create(
-              rb, index(rb, 0), index(rb, dot.taskCols), index(rb, dot.panel),
-              ValueRange{rowIter[0]},
+              rb, index(rb, 0), index(rb, packed.taskCols),
+              index(rb, packed.panel), ValueRange{rowIter[0]},
               [&](OpBuilder &cb0, Location cl, Value j, ValueRange colIter) {
                 ImplicitLocOpBuilder cb(cl, cb0);
                 Value current = colIter[0];
                 Value panel = arith::DivUIOp::create(
                     cb, arith::AddIOp::create(cb, in.taskCol, j),
-                    index(cb, dot.panel));
+                    index(cb, packed.panel));
                 auto at = [&](int64_t r, int64_t h) -> SmallVector<Value> {
                   return {arith::AddIOp::create(cb, i, index(cb, r)),
                           arith::AddIOp::create(cb, j, index(cb, h * lanes))};
@@ -464,19 +545,20 @@ Value emitDotTiles(ImplicitLocOpBuilder &b, const DotTiling &dot,
                                   at(r, h), f32Zero, inBounds)
                                   .getResult());
                 if (oddTail) {
-                  accumulators = emitDotStep(cb, dot, in, accumulators, row0,
-                                             mr, panel, firstPair, oddTail);
+                  accumulators =
+                      emitPanelStep(cb, packed, in, accumulators, row0, mr,
+                                    panel, firstGroup, oddTail);
                 } else {
                   Value end =
-                      arith::AddIOp::create(cb, firstPair, index(cb, pairs));
+                      arith::AddIOp::create(cb, firstGroup, index(cb, groups));
                   auto overK = scf::ForOp::create(
-                      cb, firstPair, end, index(cb, 1), accumulators,
-                      [&](OpBuilder &kb0, Location kl, Value pair,
+                      cb, firstGroup, end, index(cb, 1), accumulators,
+                      [&](OpBuilder &kb0, Location kl, Value q,
                           ValueRange partial) {
                         ImplicitLocOpBuilder kb(kl, kb0);
                         scf::YieldOp::create(
-                            kb, emitDotStep(kb, dot, in, partial, row0, mr,
-                                            panel, pair, oddTail));
+                            kb, emitPanelStep(kb, packed, in, partial, row0, mr,
+                                              panel, q, oddTail));
                       });
                   accumulators.assign(overK.getResults().begin(),
                                       overK.getResults().end());
@@ -498,12 +580,13 @@ Value emitDotTiles(ImplicitLocOpBuilder &b, const DotTiling &dot,
     return rowLoop.getResult(0);
   };
   if (!in.taskRowCount)
-    return overRows(index(b, 0), index(b, dot.taskRows), dot.registerRows, out);
+    return overRows(index(b, 0), index(b, packed.taskRows), packed.registerRows,
+                    out);
   // Full register tiles, then the rows left one at a time.
   Value rows = in.taskRowCount;
   Value full = arith::SubIOp::create(
-      b, rows, arith::RemUIOp::create(b, rows, index(b, dot.registerRows)));
-  out = overRows(index(b, 0), full, dot.registerRows, out);
+      b, rows, arith::RemUIOp::create(b, rows, index(b, packed.registerRows)));
+  out = overRows(index(b, 0), full, packed.registerRows, out);
   return overRows(full, rows, 1, out);
 }
 
@@ -549,21 +632,24 @@ linalg::GenericOp bf16Rounding(linalg::LinalgOp product) {
   return rounding;
 }
 
-/// Replaces `op` by B packed into k pairs and parallel tasks of register
-/// tiles that step k by pairs with vdpbf16ps. A zero-filled init is never
+/// Replaces `op` by B packed into panels and parallel tasks of register
+/// tiles that step k by groups (vdpbf16ps on bf16 pairs, FMAs on f32 k) along
+/// them. A zero-filled init is never
 /// read (the first pass starts at zero), and a rounding of the result to
 /// bf16 is done by the last pass, which writes bf16 directly.
-void emitDotProduct(RewriterBase &rewriter, linalg::LinalgOp op,
-                    const DotTiling &dot) {
+void emitPanelProduct(RewriterBase &rewriter, linalg::LinalgOp op,
+                      const PanelTiling &packed) {
   rewriter.setInsertionPoint(op);
   ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-  Value packedB = packPairs(b, op.getDpsInputOperand(1)->get(), dot.panel);
+  Value packedB = packPanels(b, op.getDpsInputOperand(1)->get(), packed.panel,
+                             packed.group);
   Value init = op.getDpsInitOperand(0)->get();
   Value zeroInit = zeroFilled(init);
   linalg::GenericOp rounding = bf16Rounding(op);
-  // The passes over k: full blocks of pairs, then the odd k alone.
-  int64_t blocks = dot.depth / 2 / dot.pairsPerBlock;
-  int64_t passes = blocks + dot.depth % 2;
+  // The passes over k: full blocks of groups, then an odd k alone.
+  int64_t blocks = packed.depth / packed.group / packed.groupsPerBlock;
+  bool tail = packed.depth % packed.group;
+  int64_t passes = blocks + tail;
   // Partial sums live in an f32 tile between passes, in the result when it
   // is not rounded, and the init is read unless it is zero.
   bool keepSums = !rounding || passes > 1 || !zeroInit;
@@ -577,21 +663,21 @@ void emitDotProduct(RewriterBase &rewriter, linalg::LinalgOp op,
     b.setInsertionPoint(rounding);
   SmallVector<OpFoldResult> zeros(2, b.getIndexAttr(0));
   Value a = op.getDpsInputOperand(0)->get();
-  bool dynamicRows = ShapedType::isDynamic(dot.rows);
-  OpFoldResult rows = b.getIndexAttr(dot.rows);
+  bool dynamicRows = ShapedType::isDynamic(packed.rows);
+  OpFoldResult rows = b.getIndexAttr(packed.rows);
   if (dynamicRows)
     rows = tensor::DimOp::create(b, a, 0).getResult();
   auto forall = scf::ForallOp::create(
-      b, zeros, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(dot.cols)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(dot.taskRows),
-                             b.getIndexAttr(dot.taskCols)},
+      b, zeros, ArrayRef<OpFoldResult>{rows, b.getIndexAttr(packed.cols)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(packed.taskRows),
+                             b.getIndexAttr(packed.taskCols)},
       outputs, std::nullopt,
       [&](OpBuilder &nested, Location loc, ValueRange ivs) {
         ImplicitLocOpBuilder tb(loc, nested);
-        DotOperands in{a, packedB, ivs[0], ivs[1], Value()};
+        PanelOperands in{a, packedB, ivs[0], ivs[1], Value()};
         SmallVector<OpFoldResult> offsets = {in.taskRow, in.taskCol};
-        SmallVector<OpFoldResult> extents = {tb.getIndexAttr(dot.taskRows),
-                                             tb.getIndexAttr(dot.taskCols)};
+        SmallVector<OpFoldResult> extents = {tb.getIndexAttr(packed.taskRows),
+                                             tb.getIndexAttr(packed.taskCols)};
         if (dynamicRows) {
           // min(taskRows, M - taskRow)
           AffineExpr row, count;
@@ -599,22 +685,23 @@ void emitDotProduct(RewriterBase &rewriter, linalg::LinalgOp op,
           in.taskRowCount = affine::AffineMinOp::create(
               tb,
               AffineMap::get(
-                  0, 2, {tb.getAffineConstantExpr(dot.taskRows), count - row},
+                  0, 2,
+                  {tb.getAffineConstantExpr(packed.taskRows), count - row},
                   tb.getContext()),
               ValueRange{in.taskRow, cast<Value>(rows)});
           extents[0] = in.taskRowCount;
         }
         SmallVector<OpFoldResult> strides(2, tb.getIndexAttr(1));
-        auto pair = [&](int64_t p) -> Value {
-          return arith::ConstantIndexOp::create(tb, p);
+        auto group = [&](int64_t q) -> Value {
+          return arith::ConstantIndexOp::create(tb, q);
         };
         SmallVector<Value> tiles;
         for (Value shared : ivs.drop_front(2))
           tiles.push_back(tensor::ExtractSliceOp::create(
               tb,
               RankedTensorType::get(
-                  {dynamicRows ? ShapedType::kDynamic : dot.taskRows,
-                   dot.taskCols},
+                  {dynamicRows ? ShapedType::kDynamic : packed.taskRows,
+                   packed.taskCols},
                   getElementTypeOrSelf(shared.getType())),
               shared, offsets, extents, strides));
         Value &last = tiles.back();
@@ -623,27 +710,27 @@ void emitDotProduct(RewriterBase &rewriter, linalg::LinalgOp op,
         // block (from zero where the init is zero), then the blocks up to
         // the last pass as a loop.
         if (passes > 1)
-          sums = emitDotTiles(tb, dot, in, pair(0), dot.pairsPerBlock,
-                              static_cast<bool>(zeroInit), Value(), sums);
+          sums = emitPanelTiles(tb, packed, in, group(0), packed.groupsPerBlock,
+                                static_cast<bool>(zeroInit), Value(), sums);
         if (passes > 2) {
           auto overBlocks = scf::ForOp::create(
-              tb, pair(dot.pairsPerBlock),
-              pair((passes - 1) * dot.pairsPerBlock), pair(dot.pairsPerBlock),
-              ValueRange{sums},
+              tb, group(packed.groupsPerBlock),
+              group((passes - 1) * packed.groupsPerBlock),
+              group(packed.groupsPerBlock), ValueRange{sums},
               [&](OpBuilder &bb0, Location bl, Value first, ValueRange iter) {
                 ImplicitLocOpBuilder bb(bl, bb0);
-                scf::YieldOp::create(
-                    bb, emitDotTiles(bb, dot, in, first, dot.pairsPerBlock,
-                                     /*fromZero=*/false, Value(), iter[0]));
+                scf::YieldOp::create(bb, emitPanelTiles(bb, packed, in, first,
+                                                        packed.groupsPerBlock,
+                                                        /*fromZero=*/false,
+                                                        Value(), iter[0]));
               });
           sums = overBlocks.getResult(0);
         }
         // The last pass: the odd k, else the last block; into the result.
-        bool tail = dot.depth % 2;
-        Value result =
-            emitDotTiles(tb, dot, in, pair((passes - 1) * dot.pairsPerBlock),
-                         tail ? 0 : dot.pairsPerBlock, passes == 1 && zeroInit,
-                         rounding ? sums : Value(), rounding ? last : sums);
+        Value result = emitPanelTiles(
+            tb, packed, in, group((passes - 1) * packed.groupsPerBlock),
+            tail ? 0 : packed.groupsPerBlock, passes == 1 && zeroInit,
+            rounding ? sums : Value(), rounding ? last : sums);
         if (keepSums)
           tiles.front() = sums;
         last = result;
@@ -666,23 +753,23 @@ struct TileContractions : nnc::impl::TileContractionsBase<TileContractions> {
   using TileContractionsBase::TileContractionsBase;
 
   void runOnOperation() override {
-    nnc::TileContractionsOptions opts{vectorWidth,      registerRows,
-                                      parallelTileRows, parallelTileCols,
-                                      reductionTile,    bf16Dot};
+    nnc::TileContractionsOptions opts{
+        vectorWidth,   registerRows, parallelTileRows, parallelTileCols,
+        reductionTile, bf16Dot,      packF32MinSize};
     SmallVector<std::pair<linalg::LinalgOp, ContractionTiling>> work;
-    SmallVector<std::pair<linalg::LinalgOp, DotTiling>> dotWork;
+    SmallVector<std::pair<linalg::LinalgOp, PanelTiling>> panelWork;
     getOperation()->walk([&](linalg::LinalgOp op) {
       std::optional<ContractionTiling> tiling = chooseTiling(op, opts);
       if (!tiling)
         return;
-      if (auto dot = chooseDotTiling(op, *tiling, opts))
-        dotWork.push_back({op, *dot});
+      if (auto packed = choosePanelTiling(op, *tiling, opts))
+        panelWork.push_back({op, *packed});
       else
         work.push_back({op, *tiling});
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[op, dot] : dotWork)
-      emitDotProduct(rewriter, op, dot);
+    for (auto &[op, packed] : panelWork)
+      emitPanelProduct(rewriter, op, packed);
     for (auto &[op, tiling] : work)
       if (failed(tileContraction(rewriter, op, tiling))) {
         op->emitOpError("could not be tiled into register tiles");
