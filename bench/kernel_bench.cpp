@@ -1,10 +1,12 @@
 //===- bench/kernel_bench.cpp - compiled kernels vs STREAM bandwidth ------===//
 //
 // nnc-kernel-bench [--json FILE] [--threads N] [--quick] [--rows N]
+//                  [--case SUBSTR]
 //
 // --rows N sets the matrices' rows (default 4096 x 1024 f32: 16 MiB each);
 // a few rows keep everything in cache and show what the kernels' code
-// costs when memory is not the limit.
+// costs when memory is not the limit. --case SUBSTR runs only the cases
+// whose name contains SUBSTR (one kernel under perf).
 //
 // Memory-bound fused kernels, compiled by nnc (nn-fuse, one kernel per
 // region, thread pool), against STREAM-style loops measured in the same
@@ -339,6 +341,7 @@ int main(int argc, char **argv) {
   int threads = nnc::runtime::defaultNumThreads();
   bool quick = false;
   int64_t rows = 4096;
+  std::string caseFilter;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--json" && i + 1 < argc)
@@ -349,9 +352,12 @@ int main(int argc, char **argv) {
       quick = true;
     else if (arg == "--rows" && i + 1 < argc)
       rows = std::stoll(argv[++i]);
+    else if (arg == "--case" && i + 1 < argc)
+      caseFilter = argv[++i];
     else {
       std::cerr << "nnc-kernel-bench: unknown argument '" << arg
-                << "' (use --json FILE, --threads N, --quick, --rows N)\n";
+                << "' (use --json FILE, --threads N, --quick, --rows N, "
+                   "--case SUBSTR)\n";
       return 2;
     }
   }
@@ -380,6 +386,8 @@ int main(int argc, char **argv) {
     std::printf("%-12s %-8s %11s %8s %11s %8s %10s\n", "case", "stream",
                 "stream ms", "GB/s", "fused ms", "GB/s", "vs stream");
     for (const KernelCase &kernel : kernelCases()) {
+      if (kernel.name.find(caseFilter) == std::string::npos)
+        continue;
       nnc::runtime::Executable f =
           compile(context, substituteShape(kernel.source, rows));
       Arguments args = argumentsFor(f.signature());

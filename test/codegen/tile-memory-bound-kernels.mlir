@@ -32,13 +32,22 @@ func.func @softmax(%x: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
 // Layer norm over the last dim: its keepdim means read the input through
 // reshapes to 64x1x1024; their unit dims are dropped, so the whole chain is
 // one loop. The division by the standard deviation, the same along a row,
-// gets arcp; no division by an element would.
+// gets arcp; no division by an element would. The centered rows (x - mean,
+// one subtraction) are recomputed in the two ops that read them rather than
+// written to a temporary: the loop makes three passes over the input rows
+// (sum, sum of squares, result) and writes only the result.
 // CHECK-LABEL: func.func @layer_norm
 // CHECK-NOT: tensor.expand_shape
 // CHECK: scf.forall (%{{.*}}) = (0) to (64) step (16)
-// CHECK-COUNT-2: iterator_types = ["parallel", "reduction"]
-// CHECK: math.sqrt
-// CHECK: arith.divf %{{.*}}, %{{.*}} fastmath<arcp> : f32
+// CHECK:   %[[ROWS:.*]] = tensor.extract_slice %arg0
+// CHECK:   %[[SUM:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[ROWS]] : tensor<16x1024xf32>)
+// CHECK:   %[[SQUARES:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[ROWS]], %[[SUM]] : tensor<16x1024xf32>, tensor<16xf32>)
+// CHECK:     arith.subf
+// CHECK:     arith.mulf
+// CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]} ins(%[[ROWS]], %[[SUM]], %[[SQUARES]] : tensor<16x1024xf32>, tensor<16xf32>, tensor<16xf32>)
+// CHECK:     arith.subf
+// CHECK:     math.sqrt
+// CHECK:     arith.divf %{{.*}}, %{{.*}} fastmath<arcp> : f32
 // CHECK: tensor.parallel_insert_slice
 // CHECK-NOT: linalg.generic
 // CHECK: return
@@ -68,6 +77,36 @@ func.func @update_in_place(%p: tensor<64x1024xf32>, %g: tensor<64x1024xf32>) -> 
   %0 = nn.sub %p, %g : tensor<64x1024xf32>, tensor<64x1024xf32>
   %1 = bufferization.materialize_in_destination %0 in %p : (tensor<64x1024xf32>, tensor<64x1024xf32>) -> tensor<64x1024xf32>
   return %1 : tensor<64x1024xf32>
+}
+
+// -----
+
+// An optimizer-like update: the moment m1 is returned (written into m) and
+// read by the parameter's update. Both are one generic yielding two
+// results, so each block loads p, g and m once and writes p and m in place.
+// CHECK-LABEL: func.func @moment_and_parameter
+// CHECK-SAME: (%[[P:.*]]: tensor<64x1024xf32>, %[[G:.*]]: tensor<64x1024xf32>, %[[M:.*]]: tensor<64x1024xf32>)
+// CHECK: scf.forall (%[[I:.*]]) = (0) to (64) step (16) shared_outs(%[[PS:.*]] = %[[P]], %[[MS:.*]] = %[[M]])
+// CHECK:   %[[PROWS:.*]] = tensor.extract_slice %[[PS]][%[[I]], 0]
+// CHECK:   %[[MROWS:.*]] = tensor.extract_slice %[[MS]][%[[I]], 0]
+// CHECK:   %[[UPDATED:.*]]:2 = linalg.generic
+// CHECK-SAME: outs(%[[MROWS]], %[[PROWS]] : tensor<16x1024xf32>, tensor<16x1024xf32>)
+// CHECK:     %[[MOMENT:.*]] = arith.addf
+// CHECK:     math.sqrt %[[MOMENT]]
+// CHECK:     linalg.yield %[[MOMENT]], %{{.*}} : f32, f32
+// CHECK-NOT: linalg.generic
+// CHECK:   tensor.parallel_insert_slice %[[UPDATED]]#1 into %[[PS]]
+// CHECK:   tensor.parallel_insert_slice %[[UPDATED]]#0 into %[[MS]]
+func.func @moment_and_parameter(%p: tensor<64x1024xf32>, %g: tensor<64x1024xf32>, %m: tensor<64x1024xf32>)
+    -> (tensor<64x1024xf32>, tensor<64x1024xf32>) {
+  %beta = nn.constant dense<0.9> : tensor<f32>
+  %m0 = nn.mul %m, %beta : tensor<64x1024xf32>, tensor<f32>
+  %m1 = nn.add %m0, %g : tensor<64x1024xf32>, tensor<64x1024xf32>
+  %sq = nn.sqrt %m1 : tensor<64x1024xf32>
+  %p1 = nn.sub %p, %sq : tensor<64x1024xf32>, tensor<64x1024xf32>
+  %m2 = bufferization.materialize_in_destination %m1 in %m : (tensor<64x1024xf32>, tensor<64x1024xf32>) -> tensor<64x1024xf32>
+  %p2 = bufferization.materialize_in_destination %p1 in %p : (tensor<64x1024xf32>, tensor<64x1024xf32>) -> tensor<64x1024xf32>
+  return %m2, %p2 : tensor<64x1024xf32>, tensor<64x1024xf32>
 }
 
 // -----
@@ -106,4 +145,22 @@ func.func @matmul_bias(%x: tensor<64x64xf32>, %w: tensor<64x1024xf32>, %b: tenso
   %0 = nn.matmul %x, %w : tensor<64x64xf32>, tensor<64x1024xf32>
   %1 = nn.add %0, %b : tensor<64x1024xf32>, tensor<1024xf32>
   return %1 : tensor<64x1024xf32>
+}
+
+// -----
+
+// An elementwise result that is returned and summed: the sum is a
+// reduction, so it does not yield the exponentials too (that would write a
+// tensor indexed by its reduction dim); the two stay apart.
+// CHECK-LABEL: func.func @returned_and_summed
+// CHECK: scf.forall
+// CHECK:   %[[EXP:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel"]}
+// CHECK:     math.exp
+// CHECK:   linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[EXP]] : tensor<16x1024xf32>)
+// CHECK-NOT: math.exp
+// CHECK: return
+func.func @returned_and_summed(%x: tensor<64x1024xf32>) -> (tensor<64x1024xf32>, tensor<64x1xf32>) {
+  %e = nn.exp %x : tensor<64x1024xf32>
+  %s = nn.sum %e dims = [1] keepdim : tensor<64x1024xf32>
+  return %e, %s : tensor<64x1024xf32>, tensor<64x1xf32>
 }
