@@ -32,3 +32,26 @@ func.func @strided_in_loop(%a: memref<2x4xf32>, %b: memref<2xf32>) {
   }
   return
 }
+
+// -----
+
+// Between contiguous buffers of more than two dims, the copy runs over the
+// outermost dim and the others joined (static or dynamic sizes); a strided
+// side, or two dims, keeps the nest.
+// CHECK-LABEL: func.func @contiguous_nest(
+// CHECK-SAME:    %[[A:.*]]: memref<4x3x28xf32>, %[[B:.*]]: memref<4x3x28xf32>, %[[C:.*]]: memref<?x3x28xf32>, %[[D:.*]]: memref<?x3x28xf32>, %[[E:.*]]: memref<2x2x2xf32, strided<[8, 4, 1]>>, %[[F:.*]]: memref<2x2x2xf32>, %[[G:.*]]: memref<4x5xf32>, %[[H:.*]]: memref<4x5xf32>)
+// CHECK-DAG:     %[[RA:.*]] = memref.collapse_shape %[[A]] {{\[\[}}0], [1, 2]] : memref<4x3x28xf32> into memref<4x84xf32>
+// CHECK-DAG:     %[[RB:.*]] = memref.collapse_shape %[[B]] {{\[\[}}0], [1, 2]] : memref<4x3x28xf32> into memref<4x84xf32>
+// CHECK:         linalg.copy ins(%[[RA]] : memref<4x84xf32>) outs(%[[RB]] : memref<4x84xf32>)
+// CHECK-DAG:     %[[RC:.*]] = memref.collapse_shape %[[C]] {{\[\[}}0], [1, 2]] : memref<?x3x28xf32> into memref<?x84xf32>
+// CHECK-DAG:     %[[RD:.*]] = memref.collapse_shape %[[D]] {{\[\[}}0], [1, 2]] : memref<?x3x28xf32> into memref<?x84xf32>
+// CHECK:         linalg.copy ins(%[[RC]] : memref<?x84xf32>) outs(%[[RD]] : memref<?x84xf32>)
+// CHECK:         linalg.copy ins(%[[E]] : memref<2x2x2xf32, strided<[8, 4, 1]>>) outs(%[[F]] : memref<2x2x2xf32>)
+// CHECK:         linalg.copy ins(%[[G]] : memref<4x5xf32>) outs(%[[H]] : memref<4x5xf32>)
+func.func @contiguous_nest(%a: memref<4x3x28xf32>, %b: memref<4x3x28xf32>, %c: memref<?x3x28xf32>, %d: memref<?x3x28xf32>, %e: memref<2x2x2xf32, strided<[8, 4, 1]>>, %f: memref<2x2x2xf32>, %g: memref<4x5xf32>, %h: memref<4x5xf32>) {
+  memref.copy %a, %b : memref<4x3x28xf32> to memref<4x3x28xf32>
+  memref.copy %c, %d : memref<?x3x28xf32> to memref<?x3x28xf32>
+  memref.copy %e, %f : memref<2x2x2xf32, strided<[8, 4, 1]>> to memref<2x2x2xf32>
+  memref.copy %g, %h : memref<4x5xf32> to memref<4x5xf32>
+  return
+}

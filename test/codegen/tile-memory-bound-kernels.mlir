@@ -164,3 +164,25 @@ func.func @returned_and_summed(%x: tensor<64x1024xf32>) -> (tensor<64x1024xf32>,
   %s = nn.sum %e dims = [1] keepdim : tensor<64x1024xf32>
   return %e, %s : tensor<64x1024xf32>, tensor<64x1xf32>
 }
+
+// -----
+
+// An elementwise kernel over rows of 28 (a ReLU gradient after a 28x28
+// convolution) runs over its elements as one dim, in blocks of 16384 (the
+// last one shorter); rows of 1024 keep their dims.
+// CHECK-LABEL: func.func @short_rows(
+// CHECK-DAG:     tensor.collapse_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] : tensor<8x16x28x28xf32> into tensor<100352xf32>
+// CHECK:         scf.forall (%{{.*}}) = (0) to (100352) step (16384)
+// CHECK:           linalg.generic {{.*}} iterator_types = ["parallel"]}
+// CHECK:         tensor.expand_shape %{{.*}} {{\[\[}}0, 1, 2, 3]] output_shape [8, 16, 28, 28]
+// CHECK-LABEL: func.func @long_rows(
+// CHECK-NOT:     tensor.collapse_shape
+// CHECK:         scf.forall (%{{.*}}) = (0) to (64) step (16)
+func.func @short_rows(%g: tensor<8x16x28x28xf32>, %x: tensor<8x16x28x28xf32>) -> tensor<8x16x28x28xf32> {
+  %0 = nn.relu_grad %g, %x : tensor<8x16x28x28xf32>
+  return %0 : tensor<8x16x28x28xf32>
+}
+func.func @long_rows(%g: tensor<64x1024xf32>, %x: tensor<64x1024xf32>) -> tensor<64x1024xf32> {
+  %0 = nn.relu_grad %g, %x : tensor<64x1024xf32>
+  return %0 : tensor<64x1024xf32>
+}
