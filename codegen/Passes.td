@@ -62,6 +62,37 @@ def DistinctResults : Pass<"nnc-distinct-results", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def AllocateReshapedResults : Pass<"nnc-allocate-reshaped-results",
+                                   "mlir::func::FuncOp"> {
+  let summary = "Allocate a result that is returned reshaped in its own shape";
+  let description = [{
+    After bufferization, a function that computes a result in one shape and
+    returns it reshaped (a convolution over wide rows, [N, G, F, OH OW],
+    returned as [N, O, OH, OW]) returns a view of an allocation, which
+    `buffer-results-to-out-params` copies into the caller's buffer. This
+    pass allocates the returned shape instead and gives the computation a
+    view of it (the reshapes undone), so the result is the allocation and
+    is computed straight into the caller's buffer.
+
+    Example:
+
+    ```mlir
+    %a = memref.alloc() : memref<2x6xf32>
+    ... writes %a ...
+    %r = memref.expand_shape %a [[0], [1, 2]] output_shape [2, 2, 3]
+      : memref<2x6xf32> into memref<2x2x3xf32>
+    return %r : memref<2x2x3xf32>
+    // becomes
+    %r = memref.alloc() : memref<2x2x3xf32>
+    %a = memref.collapse_shape %r [[0], [1, 2]]
+      : memref<2x2x3xf32> into memref<2x6xf32>
+    ... writes %a ...
+    return %r : memref<2x2x3xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 //===----------------------------------------------------------------------===//
 // Donated arguments
 //===----------------------------------------------------------------------===//

@@ -150,6 +150,10 @@ void buildCPUCodegenPipeline(mlir::OpPassManager &pm,
   // buffers.
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createDropDonatedResults());
+  // A result returned reshaped (a convolution's wide rows as [N, O, OH,
+  // OW]) is allocated in its returned shape, so that it too is computed
+  // straight into the caller's buffer (below).
+  pm.addNestedPass<func::FuncOp>(createAllocateReshapedResults());
   // Results become trailing output parameters: the runtime's
   // destination-passing convention (runtime/Executable.h). A result computed
   // into a fresh allocation is computed straight into the caller's buffer
