@@ -1,6 +1,7 @@
 //===- bench/gemm_bench.cpp - Generated GEMM and conv vs BLAS peers -------===//
 //
-// `nnc-gemm-bench [--json FILE] [--svg FILE] [--threads N] [--quick]`
+// `nnc-gemm-bench [--json FILE] [--svg FILE] [--threads N] [--quick]
+// [--case SUBSTRING]`
 //
 // nnc's generated f32 and bf16 GEMM (nn.matmul) and convolutions
 // (nn.conv2d and its two backward ops), compiled by the CPU pipeline and
@@ -351,6 +352,8 @@ void timeCase(std::vector<Record> &records, const std::string &caseName,
 /// Seconds spent parsing and compiling nnc's kernels (not in any median).
 double compileSeconds = 0;
 int compiledKernels = 0;
+/// --case SUBSTRING: only the GEMM and conv cases whose name contains it.
+std::string caseFilter;
 
 /// nn source of `@f`, parsed and JIT-compiled by the nnc-cpu pipeline; on
 /// failure a note names the case and nothing is returned.
@@ -483,6 +486,8 @@ std::vector<float> referenceGemm(const std::vector<float> &a,
 void gemmCase(std::vector<Record> &records, mlir::MLIRContext &context,
               const GemmShape &s, bool bf16, const Budget &budget) {
   const std::string caseName = s.name;
+  if (caseName.find(caseFilter) == std::string::npos)
+    return;
   std::vector<float> a = randomValues(s.m * s.k, 1),
                      b = randomValues(s.k * s.n, 2);
   // bf16 operands are the f32 values rounded; the reference multiplies the
@@ -689,6 +694,8 @@ void convCase(std::vector<Record> &records, mlir::MLIRContext &context,
               const ConvShape &s, ConvPass pass, const Budget &budget) {
   static const char *const passNames[] = {"fwd", "bwd_data", "bwd_weight"};
   const std::string caseName = s.name + "_" + passNames[int(pass)];
+  if (caseName.find(caseFilter) == std::string::npos)
+    return;
   // The pass's two inputs and its output, all plain NCHW / OIHW f32: x, w
   // and y of the forward convolution, one of which the pass computes.
   std::vector<float> x = randomValues(product(s.xShape()), 3),
@@ -877,7 +884,9 @@ void ensurePeerThreading(int threads, char **argv) {
 int main(int argc, char **argv) {
   try {
     nnc::bench::Options options =
-        nnc::bench::parseOptions("nnc-gemm-bench", argc, argv);
+        nnc::bench::parseOptions("nnc-gemm-bench", argc, argv,
+                                 /*acceptsCase=*/true);
+    caseFilter = options.caseFilter;
 #if defined(NNC_BENCH_WITH_OPENBLAS) || defined(NNC_BENCH_WITH_ONEDNN)
     ensurePeerThreading(options.threads, argv);
 #endif

@@ -290,13 +290,17 @@ def TileConvolutions : Pass<"nnc-tile-convolutions"> {
 
     1. an `scf.forall` with one task per image and group (rows of p split
        among tasks when there are fewer than four images);
-    2. `scf.for`s over register tiles of mr output channels (=
+    2. an `scf.for` over blocks of p whose input rows (all channels) fit in
+       128 KB, when a task's p is longer: each block of inputs stays in L2
+       while every output channel goes by;
+    3. `scf.for`s over register tiles of mr output channels (=
        `register-rows`, or the largest of 4, 2, 1 dividing f) by nr outputs
        (two vectors, one or half a vector dividing p, or all of p when it
-       is at most two vectors wide), then over c, kh, kw;
-    3. per tap, nr inputs read as one vector, mr weights broadcast, and mr
-       `vector.fma` into the accumulator rows, which
-       `loop-invariant-subset-hoisting` keeps in registers across the taps.
+       is at most two vectors wide);
+    4. `scf.for`s over c, kh, kw carrying the mr accumulator rows in vector
+       registers: per tap, nr inputs read as one vector, mr weights
+       broadcast, and mr `vector.fma`; the rows are written once after the
+       last tap.
 
     The channels-last form (loops (n, p, f, kh, kw, c), out[n, p, f] +=
     in[n, p + kh W' + kw, c] * w[kh, kw, c, f]) gets the same kernel with
@@ -305,7 +309,10 @@ def TileConvolutions : Pass<"nnc-tile-convolutions"> {
     four vectors divide f, else `register-rows` by nr as above), p tiles
     outside f tiles, a row of nr weights and mr broadcast inputs per tap,
     and a peeled tile when mr does not divide p. In both forms, initial
-    values from a fill or a bias broadcast are computed per register tile.
+    values from a fill or a bias broadcast start the accumulator rows in
+    registers (a constant, a broadcast bias, or a row of biases) rather than
+    being written to the output and read back; other initial values are
+    read per register tile.
 
     Convolutions of other shapes are left to the plain loops.
   }];
@@ -315,7 +322,8 @@ def TileConvolutions : Pass<"nnc-tile-convolutions"> {
     Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
            "Output channels of the register tile (mr)">,
   ];
-  let dependentDialects = ["mlir::arith::ArithDialect",
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect",
                            "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect",
                            "mlir::vector::VectorDialect"];

@@ -124,26 +124,30 @@ void emitWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
               auto overOutputs = scf::ForOp::create(
                   b1, l1, zero, index(b1, sizes[P]), index(b1, nr), imageAccs,
                   [&](OpBuilder &b2, Location l2, Value p, ValueRange sums) {
-                    SmallVector<Value> grads;
-                    for (int64_t i = 0; i < mr; ++i) {
-                      Value f = arith::AddIOp::create(b2, l2, f0, index(b2, i));
-                      grads.push_back(vector::TransferReadOp::create(
-                          b2, l2, row, grad, ValueRange{n, g, f, p}, padding,
-                          inBounds));
-                    }
-                    SmallVector<Value> next(sums.begin(), sums.end());
+                    // The kW shifted input rows, then one row of dy at a
+                    // time: mr kW accumulators, kW inputs and one row of dy
+                    // live (27 of 32 registers for 8 x 3), where all mr
+                    // rows of dy at once spilled.
+                    SmallVector<Value> inputs;
                     for (int64_t j = 0; j < kw; ++j) {
                       // The input element of output p at tap (kh, j).
                       SmallVector<Value> dims = {g,  zero,         n, c,
                                                  kh, index(b2, j), p};
                       Value at =
                           affine::AffineApplyOp::create(b2, l2, position, dims);
-                      Value inputs = vector::TransferReadOp::create(
+                      inputs.push_back(vector::TransferReadOp::create(
                           b2, l2, row, input, ValueRange{n, g, c, at}, padding,
+                          inBounds));
+                    }
+                    SmallVector<Value> next(sums.begin(), sums.end());
+                    for (int64_t i = 0; i < mr; ++i) {
+                      Value f = arith::AddIOp::create(b2, l2, f0, index(b2, i));
+                      Value grads = vector::TransferReadOp::create(
+                          b2, l2, row, grad, ValueRange{n, g, f, p}, padding,
                           inBounds);
-                      for (int64_t i = 0; i < mr; ++i)
+                      for (int64_t j = 0; j < kw; ++j)
                         next[i * kw + j] = vector::FMAOp::create(
-                            b2, l2, grads[i], inputs, next[i * kw + j]);
+                            b2, l2, grads, inputs[j], next[i * kw + j]);
                     }
                     scf::YieldOp::create(b2, l2, next);
                   });

@@ -13,14 +13,18 @@
 //    the input, mr output channels' weights broadcast;
 //  - channels last (out[n, p, f]): rows of nr output channels of the
 //    weights w[kh, kw, c, f], mr consecutive outputs' inputs broadcast.
-// Initial values computed by a fill or a bias broadcast are computed per
-// register tile, into it, rather than over the whole output first.
+// Initial values computed by a fill or a bias broadcast start the
+// accumulators in registers, rather than being written over the output
+// first. Channels first, a task's outputs go in blocks whose inputs stay
+// in L2 while all output channels go by.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Passes.h"
 #include "codegen/Tiling.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -40,8 +44,6 @@ using nnc::isDims;
 using nnc::isF32MultiplyAccumulate;
 using nnc::isUnitShiftAlong;
 using nnc::largestDividingMultiple;
-using nnc::tiledOp;
-using nnc::tileWith;
 
 /// Where the loops of one form of wide-row convolution are, and which
 /// roles its operands play in the register tile.
@@ -127,10 +129,16 @@ std::optional<ConvolutionForm> matchForm(linalg::GenericOp op) {
   return std::nullopt;
 }
 
+/// The most bytes of input rows a block of outputs reads (see chooseTiling).
+constexpr int64_t kBlockBytes = 128 * 1024;
+
 /// Tile sizes of one wide-row convolution.
 struct ConvolutionTiling {
   ConvolutionForm form;
   SmallVector<int64_t> parallelTile; // tasks: an image (and group) each
+  /// Blocks of outputs inside a task (all 0: none), each run over every
+  /// output channel before the next.
+  SmallVector<int64_t> blockTile;
   SmallVector<int64_t> registerTile; // mr x nr outputs, one tap per step
   /// The register tile does not divide the outputs: the last, smaller tile
   /// is peeled off.
@@ -208,15 +216,116 @@ chooseTiling(linalg::GenericOp op, const nnc::TileConvolutionsOptions &opts) {
             ? (tiles + tasksPerImage - 1) / tasksPerImage * step
             : largestDividingMultiple(outputs, step, outputs / tasksPerImage);
   }
+  // Channels first, each task's outputs in blocks whose rows of inputs (all
+  // channels, one block wide) fit in 128 KB of L2, each block run over all
+  // output channels: otherwise each block of mr output channels streams
+  // the image's whole input again, from L3 or memory once it outgrows L2.
+  // (Measured: 1x1 64 -> 256 of 32 images 25% faster with blocks of 448
+  // outputs; no change on the 3x3 64 -> 64 and the 1x1 256 -> 64.)
+  tiling.blockTile.assign(form->numDims, 0);
+  int64_t share = tiling.parallelTile[form->outputs];
+  if (form->rows != form->outputs && !tiling.peelOutputs && share % step == 0) {
+    int64_t channels = 1;
+    AffineMap rowMap = op.getIndexingMapsArray()[form->rowOperand];
+    for (unsigned dim = 0; dim < form->numDims; ++dim)
+      if (op.getIteratorTypesArray()[dim] == utils::IteratorType::reduction &&
+          rowMap.getResultPosition(getAffineDimExpr(dim, op.getContext())))
+        channels *= sizes[dim];
+    int64_t block = largestDividingMultiple(
+        share, step, std::max(step, kBlockBytes / (4 * channels)));
+    if (block < share)
+      tiling.blockTile[form->outputs] = block;
+  }
   return tiling;
 }
 
-/// Replaces the register tile `op` (a wide-row convolution of one tap over
-/// mr x nr outputs) with vector code: one row of nr lanes read from the row
-/// operand, and for each of the mr rows one scalar of the other operand
-/// broadcast and one FMA into that row of the accumulator tile.
-LogicalResult emitTap(RewriterBase &rewriter, linalg::GenericOp op,
-                      const ConvolutionForm &form) {
+/// The first values of the accumulator rows of register tile `op`, and the
+/// tile they are finally written into. A fill or bias broadcast fused into
+/// the tile (see hasFusableInit) starts the rows in registers (a constant,
+/// a broadcast bias scalar, or a vector of biases along the lanes) and is
+/// dropped: the rows then cover its tile, and the output's lines are not
+/// written and read back before the first tap (on a fresh output that was
+/// a wait on memory per tile). Any other initial values are read.
+std::pair<SmallVector<Value>, Value> initialRows(RewriterBase &rewriter,
+                                                 linalg::GenericOp op,
+                                                 const ConvolutionForm &form,
+                                                 int64_t mr, VectorType row) {
+  Location loc = op.getLoc();
+  Value init = op.getDpsInitOperand(0)->get();
+  auto producer = init.getDefiningOp<linalg::GenericOp>();
+  // The producer's loops are the output's dims.
+  AffineMap output = op.getIndexingMapsArray()[2];
+  Value yielded;
+  if (producer && init.hasOneUse() && producer.getNumDpsInits() == 1 &&
+      producer.getNumParallelLoops() == output.getNumResults() &&
+      producer.getNumLoops() == output.getNumResults() &&
+      producer.getMatchingIndexingMap(producer.getDpsInitOperand(0))
+          .isIdentity())
+    yielded = cast<linalg::YieldOp>(producer.getBody()->getTerminator())
+                  .getOperand(0);
+  auto argument = dyn_cast_if_present<BlockArgument>(yielded);
+  // A yielded input (a bias) is broadcast when constant along the lanes, or
+  // read as a row when they are its innermost dim.
+  OpOperand *input = nullptr;
+  if (argument && argument.getOwner() == producer.getBody() &&
+      argument.getArgNumber() < producer.getNumDpsInputs())
+    input = producer.getDpsInputOperand(argument.getArgNumber());
+  AffineExpr lanes = getAffineDimExpr(form.lanes, rewriter.getContext());
+  AffineMap inputMap;
+  if (input)
+    inputMap = producer.getMatchingIndexingMap(input).compose(output);
+  bool isInput = input && (!inputMap.isFunctionOfDim(form.lanes) ||
+                           inputMap.getResults().back() == lanes);
+  bool isInvariant =
+      yielded && !argument &&
+      !producer->isAncestor(yielded.getParentBlock()->getParentOp());
+  SmallVector<Value> rows;
+  SmallVector<int64_t> point(form.numDims, 0);
+  auto indicesAt = [&](AffineMap map) {
+    SmallVector<Value> indices;
+    for (int64_t index : map.compose(point))
+      indices.push_back(arith::ConstantIndexOp::create(rewriter, loc, index));
+    return indices;
+  };
+  Value padding = arith::ConstantOp::create(rewriter, loc, row.getElementType(),
+                                            rewriter.getF32FloatAttr(0));
+  if (!isInput && !isInvariant) {
+    for (int64_t i = 0; i < mr; ++i) {
+      point[form.rows] = i;
+      rows.push_back(vector::TransferReadOp::create(rewriter, loc, row, init,
+                                                    indicesAt(output), padding,
+                                                    ArrayRef<bool>{true}));
+    }
+    return {rows, init};
+  }
+  Value tile = producer.getDpsInitOperand(0)->get();
+  if (isInvariant) {
+    rows.assign(mr, vector::BroadcastOp::create(rewriter, loc, row, yielded));
+    return {rows, tile};
+  }
+  for (int64_t i = 0; i < mr; ++i) {
+    point[form.rows] = i;
+    if (inputMap.isFunctionOfDim(form.lanes))
+      rows.push_back(vector::TransferReadOp::create(
+          rewriter, loc, row, input->get(), indicesAt(inputMap), padding,
+          ArrayRef<bool>{true}));
+    else
+      rows.push_back(vector::BroadcastOp::create(
+          rewriter, loc, row,
+          tensor::ExtractOp::create(rewriter, loc, input->get(),
+                                    indicesAt(inputMap))));
+  }
+  return {rows, tile};
+}
+
+/// Replaces the register tile `op` (a wide-row convolution over mr x nr
+/// outputs and all its taps) with vector code: mr rows of nr accumulators,
+/// loop-carried in registers through loops over the taps, each of which
+/// reads one row of nr lanes from the row operand and, for each of the mr
+/// rows, broadcasts one scalar of the other operand into one FMA; the rows
+/// are written once after the last tap.
+LogicalResult emitTile(RewriterBase &rewriter, linalg::GenericOp op,
+                       const ConvolutionForm &form) {
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   if (llvm::any_of(sizes, ShapedType::isDynamic))
     return failure();
@@ -227,38 +336,66 @@ LogicalResult emitTap(RewriterBase &rewriter, linalg::GenericOp op,
   unsigned scalarOperand = 1 - form.rowOperand;
   Value rowSource = op.getDpsInputOperand(form.rowOperand)->get();
   Value scalarSource = op.getDpsInputOperand(scalarOperand)->get();
-  Value acc = op.getDpsInitOperand(0)->get();
   auto f32 = rewriter.getF32Type();
   auto row = VectorType::get({nr}, f32);
+  Operation *producer = op.getDpsInitOperand(0)->get().getDefiningOp();
+  auto [initial, tile] = initialRows(rewriter, op, form, mr, row);
+
+  // The taps' loops, in loop order.
+  SmallVector<unsigned> taps;
+  for (int64_t dim : form.loopOrder)
+    if (op.getIteratorTypesArray()[dim] == utils::IteratorType::reduction)
+      taps.push_back(dim);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  SmallVector<Value> lower(taps.size(), zero), steps(taps.size(), one), upper;
+  for (unsigned dim : taps)
+    upper.push_back(arith::ConstantIndexOp::create(rewriter, loc, sizes[dim]));
   Value padding = arith::ConstantOp::create(rewriter, loc, f32,
                                             rewriter.getF32FloatAttr(0));
-  SmallVector<bool> inBounds = {true};
-  // An operand's indices at the tile's loop point `point` (in the tile, so
-  // all but the row index are 0).
-  auto indicesAt = [&](AffineMap map, ArrayRef<int64_t> point) {
-    SmallVector<Value> indices;
-    for (int64_t index : map.compose(point))
-      indices.push_back(arith::ConstantIndexOp::create(rewriter, loc, index));
-    return indices;
-  };
+  scf::LoopNest nest = scf::buildLoopNest(
+      rewriter, loc, lower, upper, steps, initial,
+      [&](OpBuilder &b, Location l, ValueRange ivs, ValueRange sums) {
+        // An operand's indices at the tap `ivs`, row `i` of the tile.
+        auto indicesAt = [&](AffineMap map, int64_t i) {
+          SmallVector<OpFoldResult> point(form.numDims, b.getIndexAttr(0));
+          point[form.rows] = b.getIndexAttr(i);
+          for (auto [dim, iv] : llvm::zip(taps, ivs))
+            point[dim] = iv;
+          SmallVector<Value> indices;
+          for (AffineExpr result : map.getResults())
+            indices.push_back(getValueOrCreateConstantIndexOp(
+                b, l,
+                affine::makeComposedFoldedAffineApply(
+                    b, l, AffineMap::get(form.numDims, 0, result), point)));
+          return indices;
+        };
+        Value rowValues = vector::TransferReadOp::create(
+            b, l, row, rowSource, indicesAt(maps[form.rowOperand], 0), padding,
+            ArrayRef<bool>{true});
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < mr; ++i) {
+          Value scalar = tensor::ExtractOp::create(
+              b, l, scalarSource, indicesAt(maps[scalarOperand], i));
+          Value broadcast = vector::BroadcastOp::create(b, l, row, scalar);
+          next.push_back(
+              vector::FMAOp::create(b, l, broadcast, rowValues, sums[i]));
+        }
+        return next;
+      });
   SmallVector<int64_t> point(form.numDims, 0);
-  Value rowValues = vector::TransferReadOp::create(
-      rewriter, loc, row, rowSource, indicesAt(maps[form.rowOperand], point),
-      padding, inBounds);
   for (int64_t i = 0; i < mr; ++i) {
     point[form.rows] = i;
-    Value scalar = tensor::ExtractOp::create(
-        rewriter, loc, scalarSource, indicesAt(maps[scalarOperand], point));
-    Value broadcast = vector::BroadcastOp::create(rewriter, loc, row, scalar);
-    SmallVector<Value> at = indicesAt(maps[2], point);
-    Value sums = vector::TransferReadOp::create(rewriter, loc, row, acc, at,
-                                                padding, inBounds);
-    sums = vector::FMAOp::create(rewriter, loc, broadcast, rowValues, sums);
-    acc =
-        vector::TransferWriteOp::create(rewriter, loc, sums, acc, at, inBounds)
-            .getResult();
+    SmallVector<Value> at;
+    for (int64_t index : maps[2].compose(point))
+      at.push_back(arith::ConstantIndexOp::create(rewriter, loc, index));
+    tile = vector::TransferWriteOp::create(rewriter, loc, nest.results[i], tile,
+                                           at, ArrayRef<bool>{true})
+               .getResult();
   }
-  rewriter.replaceOp(op, acc);
+  rewriter.replaceOp(op, tile);
+  if (producer && producer->use_empty())
+    rewriter.eraseOp(producer);
   return success();
 }
 
@@ -316,32 +453,35 @@ LogicalResult tileConvolution(RewriterBase &rewriter, linalg::GenericOp op,
                               const ConvolutionTiling &tiling) {
   const ConvolutionForm &form = tiling.form;
   rewriter.setInsertionPoint(op);
-  // Tasks, then register tiles (without the taps: the initial values are
-  // fused into the tiles, which must not repeat them per tap), then taps.
+  // Tasks, (blocks of outputs,) then register tiles, each with its initial
+  // values fused in and all its taps.
   bool fuseInit = hasFusableInit(op);
   auto parallel = tileFusingInit(
       rewriter, cast<TilingInterface>(op.getOperation()), tiling.parallelTile,
       scf::SCFTilingOptions::LoopType::ForallOp, fuseInit);
   if (failed(parallel))
     return failure();
-  SmallVector<int64_t> outputTile(form.numDims, 0), tapTile(form.numDims, 0);
-  for (unsigned dim = 0; dim < form.numDims; ++dim)
-    (dim == form.rows || dim == form.lanes ? outputTile : tapTile)[dim] =
-        tiling.registerTile[dim];
-  auto registers = tileFusingInit(
-      rewriter, cast<TilingInterface>(parallel->tiledAndFusedOps.front()),
-      outputTile, scf::SCFTilingOptions::LoopType::ForOp, fuseInit,
-      form.loopOrder);
+  auto taskOp = cast<TilingInterface>(parallel->tiledAndFusedOps.front());
+  if (llvm::any_of(tiling.blockTile, [](int64_t size) { return size != 0; })) {
+    auto blocks =
+        tileFusingInit(rewriter, taskOp, tiling.blockTile,
+                       scf::SCFTilingOptions::LoopType::ForOp, fuseInit);
+    if (failed(blocks))
+      return failure();
+    taskOp = cast<TilingInterface>(blocks->tiledAndFusedOps.front());
+  }
+  SmallVector<int64_t> outputTile(form.numDims, 0);
+  for (unsigned dim : {form.rows, form.lanes})
+    outputTile[dim] = tiling.registerTile[dim];
+  auto registers = tileFusingInit(rewriter, taskOp, outputTile,
+                                  scf::SCFTilingOptions::LoopType::ForOp,
+                                  fuseInit, form.loopOrder);
   if (failed(registers))
     return failure();
-  auto taps = tileWith(
-      rewriter, cast<TilingInterface>(registers->tiledAndFusedOps.front()),
-      tapTile, scf::SCFTilingOptions::LoopType::ForOp, form.loopOrder);
-  if (failed(taps))
-    return failure();
   if (!tiling.peelOutputs)
-    return emitTap(
-        rewriter, cast<linalg::GenericOp>(tiledOp(*taps).getOperation()), form);
+    return emitTile(
+        rewriter, cast<linalg::GenericOp>(registers->tiledAndFusedOps.front()),
+        form);
   // The outputs' loop in full tiles and one remainder, both of static size
   // once canonicalized. (Loops are made for the tiled dims, in loop order.)
   unsigned outputsLoop = 0;
@@ -357,17 +497,17 @@ LogicalResult tileConvolution(RewriterBase &rewriter, linalg::GenericOp op,
   Operation *task = parallel->loops.front().getOperation();
   if (failed(nnc::canonicalizeInside(task)))
     return failure();
-  SmallVector<linalg::GenericOp> tapOps;
-  task->walk([&](linalg::GenericOp tap) {
-    if (matchForm(tap))
-      tapOps.push_back(tap);
+  SmallVector<linalg::GenericOp> tiles;
+  task->walk([&](linalg::GenericOp tile) {
+    if (matchForm(tile))
+      tiles.push_back(tile);
   });
-  for (linalg::GenericOp tap : tapOps) {
+  for (linalg::GenericOp tile : tiles) {
     // A task's remainder of unknown size (its share was shorter) stays a
     // plain loop nest: at most one register tile's outputs.
-    if (llvm::any_of(tap.getStaticLoopRanges(), ShapedType::isDynamic))
+    if (llvm::any_of(tile.getStaticLoopRanges(), ShapedType::isDynamic))
       continue;
-    if (failed(emitTap(rewriter, tap, form)))
+    if (failed(emitTile(rewriter, tile, form)))
       return failure();
   }
   return success();

@@ -489,6 +489,77 @@ struct Conv2dBackwardInputToLinalg
   }
 };
 
+/// The weight gradient of a 1x1 convolution without stride, padding or
+/// groups on a static batch of several images, dw [O, C, 1, 1], as one
+/// matrix product dw[o, c] = sum over k = n P + p of dy[o, k] x[k, c]: dy
+/// [N, O, P] copied to [O, N P] (whole rows moved) and x transposed to
+/// [N P, C]. That is the plain matrix product nnc-tile-contractions tiles,
+/// each output tile's accumulators in registers across all of k, where the
+/// wide-row form reads all of dy again for each input channel. (Measured on
+/// ResNet's 64 -> 256 over 56 x 56: 32 images 3 to 4x faster; one image,
+/// which the wide-row form reads from cache, 1.7x slower.) The copies index
+/// k as n P + p, not as two dims, and the result is a tensor.reshape:
+/// elementwise fusion would otherwise fold the copies, or the result's unit
+/// dims, into the product, which the tiler then does not take.
+Value buildPointwiseWeightGrad(OpBuilder &b, Location loc, Value grad,
+                               Value input, RankedTensorType resultType) {
+  MLIRContext *context = b.getContext();
+  auto gradType = cast<RankedTensorType>(grad.getType());
+  auto inputType = cast<RankedTensorType>(input.getType());
+  Type element = resultType.getElementType();
+  int64_t images = gradType.getDimSize(0), outChannels = gradType.getDimSize(1),
+          channels = inputType.getDimSize(1);
+  int64_t positions = gradType.getDimSize(2) * gradType.getDimSize(3);
+  int64_t k = images * positions;
+  const ReassociationIndices plane[] = {{0}, {1}, {2, 3}};
+  SmallVector<AffineExpr> d = loopDims(b, 3);
+  // `value` [N, X, P] copied to [K, X] (`channelsFirst`: [X, K]).
+  auto joinImages = [&](Value value, int64_t rows, bool channelsFirst) {
+    AffineExpr at = d[0] * positions + d[2];
+    auto type = RankedTensorType::get(
+        channelsFirst ? ArrayRef<int64_t>{rows, k} : ArrayRef<int64_t>{k, rows},
+        element);
+    SmallVector<AffineMap> maps = {
+        b.getMultiDimIdentityMap(3),
+        AffineMap::get(3, 0,
+                       channelsFirst ? ArrayRef<AffineExpr>{d[1], at}
+                                     : ArrayRef<AffineExpr>{at, d[1]},
+                       context)};
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type},
+               ValueRange{
+                   tensor::CollapseShapeOp::create(b, loc, value, plane)},
+               ValueRange{
+                   tensor::EmptyOp::create(b, loc, type.getShape(), element)},
+               maps,
+               SmallVector<utils::IteratorType>(3,
+                                                utils::IteratorType::parallel),
+               [](OpBuilder &nb, Location l, ValueRange args) {
+                 linalg::YieldOp::create(nb, l, args[0]);
+               })
+        .getResult(0);
+  };
+  Value a = joinImages(grad, outChannels, /*channelsFirst=*/true);
+  Value bMatrix = joinImages(input, channels, /*channelsFirst=*/false);
+  auto productType = RankedTensorType::get({outChannels, channels}, element);
+  SmallVector<AffineMap> maps = {AffineMap::get(3, 0, {d[0], d[2]}, context),
+                                 AffineMap::get(3, 0, {d[2], d[1]}, context),
+                                 AffineMap::get(3, 0, {d[0], d[1]}, context)};
+  Value product =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{productType}, ValueRange{a, bMatrix},
+          ValueRange{buildFilled(b, loc, productType, {},
+                                 floatConstant(b, loc, element, 0))},
+          maps,
+          {utils::IteratorType::parallel, utils::IteratorType::parallel,
+           utils::IteratorType::reduction},
+          multiplyAccumulate)
+          .getResult(0);
+  Value shape = arith::ConstantOp::create(
+      b, loc, b.getIndexTensorAttr(resultType.getShape()));
+  return tensor::ReshapeOp::create(b, loc, resultType, product, shape);
+}
+
 /// dw[g, o, c, kh, kw] = sum over n, oh, ow of
 /// dy[n, g, o, oh, ow] * x[n, g, c, oh s + kh d, ow s + kw d] (x padded), as
 /// one linalg.generic on the channel dims split into groups: loops
@@ -510,9 +581,20 @@ struct Conv2dBackwardWeightToLinalg
     Type element = resultType.getElementType();
     ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
     int64_t groups = op.getGroups();
+    ArrayRef<int64_t> padding = op.getPadding();
+    auto gradType = cast<RankedTensorType>(adaptor.getGrad().getType());
+    if (resultType.getDimSize(2) == 1 && resultType.getDimSize(3) == 1 &&
+        llvm::all_equal({stride[0], stride[1], int64_t(1)}) &&
+        llvm::all_equal({padding[0], padding[1], int64_t(0)}) && groups == 1 &&
+        gradType.hasStaticShape() && gradType.getDimSize(0) > 1) {
+      rewriter.replaceOp(
+          op, buildPointwiseWeightGrad(rewriter, loc, adaptor.getGrad(),
+                                       adaptor.getInput(), resultType));
+      return success();
+    }
     Value zero = floatConstant(rewriter, loc, element, 0.0);
-    Value padded = padSpatial(rewriter, loc, adaptor.getInput(),
-                              op.getPadding(), op.getPadding(), zero);
+    Value padded =
+        padSpatial(rewriter, loc, adaptor.getInput(), padding, padding, zero);
     int64_t width = cast<RankedTensorType>(padded.getType()).getDimSize(3);
     ArrayRef<int64_t> w = resultType.getShape();
     auto groupedType =

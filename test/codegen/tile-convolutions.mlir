@@ -5,24 +5,48 @@
 // task per image, register tiles of 8 output channels by 32 outputs, whose
 // 8 rows of accumulators stay in vector registers (loop-carried) across
 // the 16 x 3 x 3 taps; each tap reads 32 inputs and adds 8 broadcast
-// weights times them. The bias is broadcast into each tile before its
-// taps, not over the whole output first.
+// weights times them. The rows start from their output channel's bias,
+// broadcast in registers (not written to the output and read back), and
+// are written once after the last tap.
 // CHECK-LABEL: func.func @smallcnn_conv2(
 // CHECK-NOT:     linalg.generic
 // CHECK:         scf.forall (%{{.*}}) in (%{{.*}})
 // CHECK:           scf.for %{{.*}} = %c0 to %c32 step %c8
 // CHECK:             scf.for %{{.*}} = %c0 to %c224 step %c32
-// CHECK:               linalg.generic {{.*}} ins(%{{.*}} : tensor<1x8xf32>) outs(%{{.*}} : tensor<1x1x8x32xf32>)
-// CHECK-COUNT-8:       vector.transfer_read {{.*}} vector<32xf32>
-// CHECK:               scf.for %{{.*}} = %c0 to %c16 step %c1 {{.*}} -> (tensor<{{.*}}>, {{.*}}vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// CHECK-NOT:           vector.transfer_read
+// CHECK-COUNT-8:       vector.broadcast {{.*}} : f32 to vector<32xf32>
+// CHECK:               scf.for %{{.*}} = %c0 to %c16 step %c1 {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
 // CHECK:                 scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:                   scf.for %{{.*}} = %c0 to %c3 step %c1
-// CHECK:                     vector.transfer_read {{.*}} : tensor<1x1x1x32xf32>, vector<32xf32>
+// CHECK:                     vector.transfer_read {{.*}} : tensor<1x1x16x66xf32>, vector<32xf32>
 // CHECK-COUNT-8:             vector.fma {{.*}} : vector<32xf32>
-// CHECK-NOT:     linalg.generic {{.*}}"reduction"
+// CHECK-COUNT-8:       vector.transfer_write {{.*}} : vector<32xf32>, tensor<1x1x8x32xf32>
+// CHECK-NOT:     linalg.generic
 func.func @smallcnn_conv2(%x: tensor<?x16x14x14xf32>, %w: tensor<32x16x3x3xf32>, %b: tensor<32xf32>) -> tensor<?x32x14x14xf32> {
   %0 = nn.conv2d %x, %w, %b stride = [1, 1] padding = [1, 1] dilation = [1, 1] groups = 1 : tensor<?x16x14x14xf32>, tensor<32x16x3x3xf32>, tensor<32xf32>
   return %0 : tensor<?x32x14x14xf32>
+}
+
+// -----
+
+// ResNet's 1x1 convolution 64 -> 256 on 56 x 56, 32 images: each task's
+// 3136 outputs in blocks of 448, whose inputs (64 channels, 112 KB) stay
+// in L2 while all 256 output channels go by in tiles of 8 by 32; each
+// tile's accumulators start as zeros in registers and are written once.
+// CHECK-LABEL: func.func @resnet_1x1(
+// CHECK:         %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<32xf32>
+// CHECK:         scf.forall (%{{.*}}) in (32)
+// CHECK:           scf.for %{{.*}} = %c0 to %c3136 step %c448
+// CHECK:             scf.for %{{.*}} = %c0 to %c256 step %c8
+// CHECK:               scf.for %{{.*}} = %c0 to %c448 step %c32
+// CHECK-NOT:             vector.transfer_read {{.*}} : tensor<1x1x8x32xf32>
+// CHECK:                 scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args(%{{.*}} = %[[ZEROS]],
+// CHECK:                   vector.transfer_read {{.*}} : tensor<1x1x64x32xf32>, vector<32xf32>
+// CHECK-COUNT-8:           vector.fma {{.*}} : vector<32xf32>
+// CHECK-COUNT-8:         vector.transfer_write {{.*}} : vector<32xf32>, tensor<1x1x8x32xf32>
+func.func @resnet_1x1(%x: tensor<32x64x56x56xf32>, %w: tensor<256x64x1x1xf32>) -> tensor<32x256x56x56xf32> {
+  %0 = nn.conv2d %x, %w stride = [1, 1] padding = [0, 0] dilation = [1, 1] groups = 1 : tensor<32x64x56x56xf32>, tensor<256x64x1x1xf32>
+  return %0 : tensor<32x256x56x56xf32>
 }
 
 // -----
@@ -50,10 +74,10 @@ func.func @strided(%x: tensor<2x4x9x9xf32>, %w: tensor<8x4x3x3xf32>) -> tensor<2
 // CHECK:         scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %[[INIT]])
 // CHECK:           scf.for %{{.*}} = %c0 to %c224 step %c8
 // CHECK-COUNT-8:     vector.transfer_read {{.*}} : tensor<1x8x32xf32>, vector<32xf32>
-// CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1 {{.*}} -> (tensor<{{.*}}>, {{.*}}vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
+// CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1 {{.*}} -> (vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>, vector<32xf32>)
 // CHECK:               scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:                 scf.for %{{.*}} = %c0 to %c16 step %c1
-// CHECK:                   vector.transfer_read {{.*}} : tensor<1x1x1x32xf32>, vector<32xf32>
+// CHECK:                   vector.transfer_read {{.*}} : tensor<3x3x16x32xf32>, vector<32xf32>
 // CHECK-COUNT-8:           vector.fma {{.*}} : vector<32xf32>
 // CHECK-NOT:     linalg.generic
 #nhwc_in = affine_map<(n, p, f, kh, kw, c) -> (n, p + kh * 16 + kw, c)>
@@ -86,7 +110,7 @@ func.func @nhwc_smallcnn_conv2(%x: tensor<?x258x16xf32>, %w: tensor<3x3x16x32xf3
 // CHECK:             scf.for %{{.*}} = %c0 to %c256 step %c64
 // CHECK-COUNT-6:       vector.transfer_read {{.*}} : tensor<1x6x64xf32>, vector<64xf32>
 // CHECK:               scf.for %{{.*}} = %c0 to %c64 step %c1
-// CHECK:                 vector.transfer_read {{.*}} : tensor<1x1x1x64xf32>, vector<64xf32>
+// CHECK:                 vector.transfer_read {{.*}} : tensor<1x1x64x64xf32>, vector<64xf32>
 // CHECK-COUNT-6:         vector.fma {{.*}} : vector<64xf32>
 // CHECK-NOT:             vector.fma
 // CHECK:           scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c6
@@ -109,19 +133,21 @@ func.func @nhwc_resnet_1x1(%x: tensor<1x3136x64xf32>, %w: tensor<1x1x64x256xf32>
 // Channels last, 7 x 7 images (rows of 9 with the padding: 63 outputs)
 // that 8 does not divide: 7 tiles of 8 outputs, then one of 7 with 7 FMAs
 // per tap. 16 channels: one vector. The zeros the outputs start from are
-// filled in per tile, before its taps, not over the whole output first.
+// the accumulators' first values in registers: neither the whole output
+// nor a tile of it is filled in memory.
 // CHECK-LABEL: func.func @nhwc_remainder(
+// CHECK:         %[[ZEROS:.*]] = arith.constant dense<0.000000e+00> : vector<16xf32>
 // CHECK:         %[[EMPTY:.*]] = tensor.empty(%{{.*}}) : tensor<?x63x16xf32>
 // CHECK-NOT:     linalg.generic
 // CHECK:         scf.forall (%{{.*}}) in (%{{.*}}) shared_outs(%{{.*}} = %[[EMPTY]])
 // CHECK:           scf.for %{{.*}} = %c0 to %c56 step %c8
-// CHECK:             linalg.generic {{.*}} outs(%{{.*}} : tensor<1x8x16xf32>)
-// CHECK-COUNT-8:     vector.transfer_read {{.*}} : tensor<1x8x16xf32>, vector<16xf32>
+// CHECK-NOT:         vector.transfer_read {{.*}} : tensor<1x8x16xf32>
+// CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ZEROS]],
 // CHECK-COUNT-8:       vector.fma {{.*}} : vector<16xf32>
+// CHECK-COUNT-8:     vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x8x16xf32>
 // CHECK:           tensor.extract_slice %{{.*}}[0, 56, 0] [1, 7, 16]
-// CHECK:           linalg.generic {{.*}} outs(%{{.*}} : tensor<1x7x16xf32>)
-// CHECK-COUNT-7:   vector.transfer_read {{.*}} : tensor<1x7x16xf32>, vector<16xf32>
-// CHECK:           scf.for %{{.*}} = %c0 to %c3 step %c1
+// CHECK-NOT:       vector.transfer_read {{.*}} : tensor<1x7x16xf32>
+// CHECK:           scf.for %{{.*}} = %c0 to %c3 step %c1 iter_args(%{{.*}} = %[[ZEROS]],
 // CHECK:             scf.for %{{.*}} = %c0 to %c3 step %c1
 // CHECK:               scf.for %{{.*}} = %c0 to %c8 step %c1
 // CHECK-COUNT-7:         vector.fma {{.*}} : vector<16xf32>

@@ -185,6 +185,41 @@ func.func @conv2d_backward_weight_stride_1(%dy: tensor<?x6x8x8xf32>, %x: tensor<
 
 // -----
 
+// A 1x1 weight gradient (no stride, padding or groups) of a static batch of
+// several images is one matrix product over k = n P + p: dy copied to
+// [O, N P], x transposed to [N P, C] (both indexing k as n P + p, so that
+// elementwise fusion does not fold them back), dw [O, C] reshaped to
+// [O, C, 1, 1] by tensor.reshape.
+// CHECK: #[[ID:.*]] = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK: #[[DYK:.*]] = affine_map<(d0, d1, d2) -> (d1, d0 * 15 + d2)>
+// CHECK: #[[XK:.*]] = affine_map<(d0, d1, d2) -> (d0 * 15 + d2, d1)>
+// CHECK: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK: #[[B:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @conv2d_backward_weight_1x1
+// CHECK: %[[DY:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[DYK]]]{{.*}} ins(%{{.*}} : tensor<2x6x15xf32>) outs(%{{.*}} : tensor<6x30xf32>)
+// CHECK: %[[X:.*]] = linalg.generic {indexing_maps = [#[[ID]], #[[XK]]]{{.*}} ins(%{{.*}} : tensor<2x4x15xf32>) outs(%{{.*}} : tensor<30x4xf32>)
+// CHECK: %[[DW:.*]] = linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[C]]], iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[DY]], %[[X]] : tensor<6x30xf32>, tensor<30x4xf32>)
+// CHECK: tensor.reshape %[[DW]](%{{.*}}) : (tensor<6x4xf32>, tensor<4xindex>) -> tensor<6x4x1x1xf32>
+func.func @conv2d_backward_weight_1x1(%dy: tensor<2x6x3x5xf32>, %x: tensor<2x4x3x5xf32>) -> tensor<6x4x1x1xf32> {
+  %0 = nn.conv2d_backward_weight %dy, %x kernel_size = [1, 1] stride = [1, 1] padding = [0, 0] dilation = [1, 1] groups = 1 : tensor<2x6x3x5xf32>, tensor<2x4x3x5xf32>
+  return %0 : tensor<6x4x1x1xf32>
+}
+
+// -----
+
+// With one image (read from cache), or a dynamic batch, the 1x1 weight
+// gradient keeps the wide-row form.
+// CHECK-LABEL: func.func @conv2d_backward_weight_1x1_one_image
+// CHECK-NOT: tensor.reshape
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "parallel", "parallel", "parallel", "reduction"]
+func.func @conv2d_backward_weight_1x1_one_image(%dy: tensor<1x6x3x5xf32>, %x: tensor<1x4x3x5xf32>) -> tensor<6x4x1x1xf32> {
+  %0 = nn.conv2d_backward_weight %dy, %x kernel_size = [1, 1] stride = [1, 1] padding = [0, 0] dilation = [1, 1] groups = 1 : tensor<1x6x3x5xf32>, tensor<1x4x3x5xf32>
+  return %0 : tensor<6x4x1x1xf32>
+}
+
+// -----
+
 // Max pooling's gradient: first each window's argmax as a flat index into
 // its input plane (the first in-bounds element, then any larger one or
 // NaN; the taps loop outside the output positions, so the innermost loop

@@ -7,10 +7,15 @@
 // a dynamic batch (one task per image), one image split among tasks, a 1x1
 // convolution (a matrix product), 16 channels (one vector) and 64 (four,
 // in 6-row tiles), and outputs that the register tile's rows do not divide
-// (a peeled tile, and a task whose shorter share keeps plain loops).
+// (a peeled tile, and a task whose shorter share keeps plain loops). And
+// the 1x1 NCHW convolution compiled from nn ops, its three passes against
+// direct sums: the forward and input gradient computed straight into the
+// caller's buffer (nnc-allocate-reshaped-results), in blocks of outputs,
+// and the weight gradient of several images as one matrix product.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/JIT.h"
+#include "ir/NNDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -203,6 +208,140 @@ TEST(TileConvolutionsTest, FewImagesWithAShorterShare) {
   // (the shorter share's last 7 outputs in plain loops); 10 channels, a
   // vector of 10 lanes.
   expectConvolutionMatches({2, 9, 9, 4, 10, 3, false, true});
+}
+
+/// A 1x1 convolution of `images` images of `positions` pixels (a row of
+/// 8), `channels` -> `filters`, no padding, as nn source and direct sums.
+struct PointwiseConv {
+  int64_t images, channels, filters, positions;
+  std::vector<float> x = values(images * channels * positions, 4),
+                     w = values(filters * channels, 5),
+                     dy = values(images * filters * positions, 6);
+
+  std::vector<int64_t> xShape() const {
+    return {images, channels, positions / 8, 8};
+  }
+  std::vector<int64_t> wShape() const { return {filters, channels, 1, 1}; }
+  std::vector<int64_t> yShape() const {
+    return {images, filters, positions / 8, 8};
+  }
+  std::string type(const std::vector<int64_t> &shape) const {
+    return tensorType(shape, false);
+  }
+
+  /// Compiles `@f` of `source` and runs it on `inputs` into `output`.
+  void run(const std::string &source, std::vector<BufferView> inputs,
+           BufferView output) const {
+    mlir::MLIRContext context;
+    context.loadDialect<mlir::nn::NNDialect, mlir::func::FuncDialect>();
+    auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+    ASSERT_TRUE(module) << source;
+    auto f = nnc::jitCompile(*module, "f");
+    ASSERT_TRUE(static_cast<bool>(f)) << llvm::toString(f.takeError());
+    f->run(inputs, {output});
+  }
+
+  /// sum over k < count of a(k) b(k), and whether `actual` is within f32
+  /// rounding of it.
+  template <class A, class B>
+  static bool matches(float actual, int64_t count, A a, B b) {
+    double sum = 0, magnitude = 0;
+    for (int64_t k = 0; k < count; ++k) {
+      double term = double(a(k)) * b(k);
+      sum += term;
+      magnitude += std::fabs(term);
+    }
+    return std::fabs(actual - sum) <= 1e-6 * (magnitude + 1);
+  }
+};
+
+const char *const kPointwiseWindow =
+    "stride = [1, 1] padding = [0, 0] dilation = [1, 1] groups = 1";
+
+TEST(TileConvolutionsTest, PointwiseForwardAndInputGradient) {
+  // 64 -> 32 channels of 3 images of 112 rows of 8: two blocks of 448
+  // outputs (64 channels' rows in 128 KB of L2) per image.
+  PointwiseConv s{3, 64, 32, 896};
+  std::vector<float> y(s.images * s.filters * s.positions, NAN);
+  s.run(llvm::formatv("func.func @f(%x: {0}, %w: {1}) -> {2} {{\n"
+                      "  %y = nn.conv2d %x, %w {3} : {0}, {1}\n"
+                      "  return %y : {2}\n}",
+                      s.type(s.xShape()), s.type(s.wShape()),
+                      s.type(s.yShape()), kPointwiseWindow)
+            .str(),
+        {view(s.x, s.xShape()), view(s.w, s.wShape())}, view(y, s.yShape()));
+  int64_t wrong = 0;
+  for (int64_t n = 0; n < s.images; ++n)
+    for (int64_t o = 0; o < s.filters; ++o)
+      for (int64_t p = 0; p < s.positions; ++p)
+        if (!PointwiseConv::matches(
+                y[(n * s.filters + o) * s.positions + p], s.channels,
+                [&](int64_t c) {
+                  return s.x[(n * s.channels + c) * s.positions + p];
+                },
+                [&](int64_t c) { return s.w[o * s.channels + c]; }) &&
+            wrong++ < 5)
+          ADD_FAILURE() << "y[" << n << ", " << o << ", " << p
+                        << "]: " << y[(n * s.filters + o) * s.positions + p];
+  EXPECT_EQ(wrong, 0);
+
+  std::vector<float> dx(s.images * s.channels * s.positions, NAN);
+  s.run(llvm::formatv("func.func @f(%dy: {2}, %w: {1}) -> {0} {{\n"
+                      "  %dx = nn.conv2d_backward_input %dy, %w input_size = "
+                      "[{4}, 8] {3} : {2}, {1}\n"
+                      "  return %dx : {0}\n}",
+                      s.type(s.xShape()), s.type(s.wShape()),
+                      s.type(s.yShape()), kPointwiseWindow, s.positions / 8)
+            .str(),
+        {view(s.dy, s.yShape()), view(s.w, s.wShape())}, view(dx, s.xShape()));
+  for (int64_t n = 0; n < s.images; ++n)
+    for (int64_t c = 0; c < s.channels; ++c)
+      for (int64_t p = 0; p < s.positions; ++p)
+        if (!PointwiseConv::matches(
+                dx[(n * s.channels + c) * s.positions + p], s.filters,
+                [&](int64_t o) {
+                  return s.dy[(n * s.filters + o) * s.positions + p];
+                },
+                [&](int64_t o) { return s.w[o * s.channels + c]; }) &&
+            wrong++ < 5)
+          ADD_FAILURE() << "dx[" << n << ", " << c << ", " << p
+                        << "]: " << dx[(n * s.channels + c) * s.positions + p];
+  EXPECT_EQ(wrong, 0);
+}
+
+TEST(TileConvolutionsTest, PointwiseWeightGradientOfSeveralImages) {
+  // 16 -> 32 channels of 3 images of 64 pixels: a [32, 192] x [192, 16]
+  // matrix product.
+  PointwiseConv s{3, 16, 32, 64};
+  std::vector<float> dw(s.filters * s.channels, NAN);
+  s.run(llvm::formatv("func.func @f(%dy: {2}, %x: {0}) -> {1} {{\n"
+                      "  %dw = nn.conv2d_backward_weight %dy, %x kernel_size "
+                      "= [1, 1] {3} : {2}, {0}\n"
+                      "  return %dw : {1}\n}",
+                      s.type(s.xShape()), s.type(s.wShape()),
+                      s.type(s.yShape()), kPointwiseWindow)
+            .str(),
+        {view(s.dy, s.yShape()), view(s.x, s.xShape())}, view(dw, s.wShape()));
+  int64_t wrong = 0;
+  for (int64_t o = 0; o < s.filters; ++o)
+    for (int64_t c = 0; c < s.channels; ++c) {
+      auto image = [&](int64_t k) { return k / s.positions; };
+      auto pixel = [&](int64_t k) { return k % s.positions; };
+      if (!PointwiseConv::matches(
+              dw[o * s.channels + c], s.images * s.positions,
+              [&](int64_t k) {
+                return s
+                    .dy[(image(k) * s.filters + o) * s.positions + pixel(k)];
+              },
+              [&](int64_t k) {
+                return s
+                    .x[(image(k) * s.channels + c) * s.positions + pixel(k)];
+              }) &&
+          wrong++ < 5)
+        ADD_FAILURE() << "dw[" << o << ", " << c
+                      << "]: " << dw[o * s.channels + c];
+    }
+  EXPECT_EQ(wrong, 0);
 }
 
 } // namespace
