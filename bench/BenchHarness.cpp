@@ -309,9 +309,8 @@ std::vector<Record> measureStream(int64_t elements, int minRepeats,
 std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
                              const std::vector<Roof> &roofs,
                              double bandwidthGbps, const std::string &labelImpl,
-                             const std::string &title) {
-  if (roofs.empty())
-    throw std::invalid_argument("rooflineChartSvg: no roof");
+                             const std::string &title,
+                             const std::string &bandwidthName) {
   static const char *const colors[] = {"#3a7dc9", "#e08a2c", "#4a9a5b",
                                        "#8a5bb8", "#c94a3a"};
   std::vector<std::string> impls;
@@ -334,10 +333,17 @@ std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
     yLow = std::min(yLow, std::log10(p.gflops));
     yHigh = std::max(yHigh, std::log10(p.gflops));
   }
+  if (roofs.empty()) {
+    // The bandwidth line over the points' intensities.
+    for (const RooflinePoint &p : points)
+      yHigh = std::max(yHigh, std::log10(bandwidthGbps * p.intensity));
+  }
   xLow = std::floor(xLow), xHigh = std::ceil(xHigh);
   yLow = std::floor(yLow), yHigh = std::ceil(yHigh + 0.05);
+  // One legend line per roof, or one for the bandwidth line alone.
+  const size_t roofLines = std::max<size_t>(roofs.size(), 1);
   // Room on the right for the labels of the points furthest right.
-  const int left = 70, top = 40 + 18 * int(impls.size() + roofs.size()),
+  const int left = 70, top = 40 + 18 * int(impls.size() + roofLines),
             plotWidth = 640, plotHeight = 420, right = 130;
   auto xOf = [&](double intensity) {
     return left + (std::log10(intensity) - xLow) / (xHigh - xLow) * plotWidth;
@@ -365,9 +371,9 @@ std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
   };
   for (size_t r = 0; r < roofs.size(); ++r) {
     int y = 34 + 18 * int(impls.size() + r);
-    std::snprintf(text, sizeof text,
-                  "roof: %s %.0f GFLOP/s, %.1f GB/s STREAM triad",
-                  roofs[r].name.c_str(), roofs[r].gflops, bandwidthGbps);
+    std::snprintf(text, sizeof text, "roof: %s %.0f GFLOP/s, %.1f GB/s %s",
+                  roofs[r].name.c_str(), roofs[r].gflops, bandwidthGbps,
+                  bandwidthName.c_str());
     os << "<line x1=\"" << left << "\" y1=\"" << y + 6 << "\" x2=\""
        << left + 12 << "\" y2=\"" << y + 6 << "\" stroke=\"black\" "
        << "stroke-width=\"2\"" << dash(r) << "/>\n<text x=\"" << left + 18
@@ -393,6 +399,19 @@ std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
   // Each roof: bandwidth-bound left of its ridge, compute-bound right of it.
   double xStart = std::pow(10, xLow), xEnd = std::pow(10, xHigh);
   double yStart = std::max(bandwidthGbps * xStart, std::pow(10, yLow));
+  if (roofs.empty()) {
+    int y = 34 + 18 * int(impls.size());
+    std::snprintf(text, sizeof text, "roof: %.1f GB/s %s", bandwidthGbps,
+                  bandwidthName.c_str());
+    os << "<line x1=\"" << left << "\" y1=\"" << y + 6 << "\" x2=\""
+       << left + 12 << "\" y2=\"" << y + 6
+       << "\" stroke=\"black\" stroke-width=\"2\"/>\n<text x=\"" << left + 18
+       << "\" y=\"" << y + 10 << "\">" << text << "</text>\n";
+    double yEnd = std::min(bandwidthGbps * xEnd, std::pow(10, yHigh));
+    os << "<polyline fill=\"none\" stroke=\"black\" stroke-width=\"2\" "
+       << "points=\"" << xOf(yStart / bandwidthGbps) << "," << yOf(yStart)
+       << " " << xOf(yEnd / bandwidthGbps) << "," << yOf(yEnd) << "\"/>\n";
+  }
   for (size_t r = 0; r < roofs.size(); ++r) {
     double peak = roofs[r].gflops;
     os << "<polyline fill=\"none\" stroke=\"black\" stroke-width=\"2\""

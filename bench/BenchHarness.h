@@ -105,13 +105,15 @@ struct Roof {
 
 /// A roofline chart on log-log axes: per roof, attainable GFLOP/s =
 /// min(roof, bandwidthGbps * intensity) (the first roof solid, others
-/// dashed), and each point coloured by impl (a legend names them); points
-/// with `labelImpl` as impl are labelled. Throws std::invalid_argument
-/// without a roof.
+/// dashed), or without roofs the bandwidth line alone (memory-bound
+/// kernels); `bandwidthName` says which loop measured it. Each point is
+/// coloured by impl (a legend names them); points with `labelImpl` as impl
+/// are labelled.
 std::string rooflineChartSvg(const std::vector<RooflinePoint> &points,
                              const std::vector<Roof> &roofs,
                              double bandwidthGbps, const std::string &labelImpl,
-                             const std::string &title);
+                             const std::string &title,
+                             const std::string &bandwidthName = "STREAM triad");
 
 /// The command line the benchmarks share: --json FILE, --svg FILE,
 /// --threads N (default 2), --quick and, where `acceptsCase`, --case

@@ -1,7 +1,7 @@
 //===- bench/kernel_bench.cpp - compiled kernels vs STREAM bandwidth ------===//
 //
-// nnc-kernel-bench [--json FILE] [--threads N] [--quick] [--rows N]
-//                  [--case SUBSTR]
+// nnc-kernel-bench [--json FILE] [--svg FILE] [--threads N] [--quick]
+//                  [--rows N] [--case SUBSTR]
 //
 // --rows N sets the matrices' rows (default 4096 x 1024 f32: 16 MiB each);
 // a few rows keep everything in cache and show what the kernels' code
@@ -28,7 +28,9 @@
 // once and every output (or donated input) written once, from the entry's
 // signature, small vectors and scalars included. "vs stream" is the
 // kernel's bandwidth over its STREAM loop's: 1.0 means the kernel runs at
-// memory speed.
+// memory speed. --svg FILE draws each kernel on a roofline whose roof is
+// the fastest STREAM loop's bandwidth (GFLOP/s from the arithmetic each
+// case counts per element).
 //
 // The STREAM loops hand the pool's threads 64 KiB chunks (the compiled
 // kernels' tasks are blocks of rows of about that size): tasks of one 4 KiB
@@ -184,12 +186,17 @@ std::function<void()> streamKernel(StreamMix mix, std::vector<Buffer> &arrays) {
 // Fused kernels
 //===----------------------------------------------------------------------===//
 
-/// One fused kernel: its nn source (`@f`, with RxC for the matrix shape)
-/// and the STREAM loop of the same read/write mix.
+/// One fused kernel: its nn source (`@f`, with RxC for the matrix shape),
+/// the STREAM loop of the same read/write mix, and its arithmetic per
+/// matrix element for the roofline: each of the source's elementwise ops
+/// and reductions over the matrix counts 1 (tanh and exp included, though
+/// their polynomials take more instructions; softmax as its max, subtract,
+/// exp, sum and scale).
 struct KernelCase {
   std::string name;
   std::string source;
   StreamMix mix;
+  double flopsPerElement;
 };
 
 /// `text` with RxC (the matrix) and Rx1 (a column) given `rows` rows.
@@ -210,7 +217,7 @@ func.func @f(%x: tensor<RxCxf32>, %b: tensor<1024xf32>) -> tensor<RxCxf32> {
   %1 = nn.tanh %0 : tensor<RxCxf32>
   return %1 : tensor<RxCxf32>
 })",
-       StreamMix::Copy},
+       StreamMix::Copy, 2},
       {"scaled_add", R"(
 func.func @f(%x: tensor<RxCxf32>, %y: tensor<RxCxf32>) -> tensor<RxCxf32> {
   %s = nn.constant dense<3.0> : tensor<f32>
@@ -218,13 +225,13 @@ func.func @f(%x: tensor<RxCxf32>, %y: tensor<RxCxf32>) -> tensor<RxCxf32> {
   %1 = nn.add %x, %0 : tensor<RxCxf32>, tensor<RxCxf32>
   return %1 : tensor<RxCxf32>
 })",
-       StreamMix::Triad},
+       StreamMix::Triad, 2},
       {"softmax", R"(
 func.func @f(%x: tensor<RxCxf32>) -> tensor<RxCxf32> {
   %0 = nn.softmax %x dim = 1 : tensor<RxCxf32>
   return %0 : tensor<RxCxf32>
 })",
-       StreamMix::Copy},
+       StreamMix::Copy, 5},
       // nn::LayerNorm(1024) as the front end traces it
       // (frontend/nn/Normalization.cpp): mean, centered, mean of squares,
       // divided by sqrt(var + eps), times weight plus bias.
@@ -243,7 +250,7 @@ func.func @f(%x: tensor<RxCxf32>, %w: tensor<1024xf32>, %b: tensor<1024xf32>)
   %y = nn.add %scaled, %b : tensor<RxCxf32>, tensor<1024xf32>
   return %y : tensor<RxCxf32>
 })",
-       StreamMix::Copy},
+       StreamMix::Copy, 7},
       // optim::Adam's update of one parameter as compile_step traces it
       // (frontend/optim/Optimizer.cpp adamUpdate, lr 1e-3, betas (0.9,
       // 0.999), eps 1e-8): the step count and bias corrections are 0-d
@@ -294,7 +301,7 @@ func.func @f(%p: tensor<RxCxf32>, %g: tensor<RxCxf32>, %m: tensor<RxCxf32>,
   return %step1, %m1, %v1, %p1
       : tensor<f32>, tensor<RxCxf32>, tensor<RxCxf32>, tensor<RxCxf32>
 })",
-       StreamMix::Update},
+       StreamMix::Update, 13},
   };
 }
 
@@ -337,7 +344,7 @@ Record withBandwidth(Record record, double bytes) {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string jsonPath;
+  std::string jsonPath, svgPath;
   int threads = nnc::runtime::defaultNumThreads();
   bool quick = false;
   int64_t rows = 4096;
@@ -346,6 +353,8 @@ int main(int argc, char **argv) {
     std::string arg = argv[i];
     if (arg == "--json" && i + 1 < argc)
       jsonPath = argv[++i];
+    else if (arg == "--svg" && i + 1 < argc)
+      svgPath = argv[++i];
     else if (arg == "--threads" && i + 1 < argc)
       threads = std::stoi(argv[++i]);
     else if (arg == "--quick")
@@ -356,8 +365,8 @@ int main(int argc, char **argv) {
       caseFilter = argv[++i];
     else {
       std::cerr << "nnc-kernel-bench: unknown argument '" << arg
-                << "' (use --json FILE, --threads N, --quick, --rows N, "
-                   "--case SUBSTR)\n";
+                << "' (use --json FILE, --svg FILE, --threads N, --quick, "
+                   "--rows N, --case SUBSTR)\n";
       return 2;
     }
   }
@@ -380,6 +389,8 @@ int main(int argc, char **argv) {
     mlir::MLIRContext context;
     context.loadDialect<mlir::nn::NNDialect, mlir::func::FuncDialect>();
     std::vector<Record> records;
+    std::vector<nnc::bench::RooflinePoint> points;
+    double fastestStream = 0;
     std::printf("nnc-kernel-bench: %lldx%lld f32, %d threads\n",
                 static_cast<long long>(rows), static_cast<long long>(kCols),
                 threads);
@@ -405,9 +416,23 @@ int main(int argc, char **argv) {
                   *fused.gbps / *stream.gbps);
       records.push_back(stream);
       records.push_back(fused);
+      double flops = kernel.flopsPerElement * double(rows * kCols);
+      points.push_back({kernel.name, "fused", flops / args.bytes,
+                        flops / (fused.medianMs * 1e-3) / 1e9});
+      fastestStream = std::max(fastestStream, *stream.gbps);
     }
     if (!jsonPath.empty())
       nnc::bench::writeFile(jsonPath, nnc::bench::toJson(records));
+    if (!svgPath.empty() && !points.empty())
+      nnc::bench::writeFile(
+          svgPath,
+          nnc::bench::rooflineChartSvg(
+              points, {}, fastestStream, "fused",
+              llvm::formatv("nnc memory-bound kernels, {0}x{1} f32, roofline "
+                            "({2} threads)",
+                            rows, kCols, threads)
+                  .str(),
+              "fastest STREAM loop"));
   } catch (const std::exception &error) {
     std::cerr << "nnc-kernel-bench: " << error.what() << "\n";
     return 1;
