@@ -26,7 +26,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 #include <limits>
@@ -130,22 +132,60 @@ void multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args) {
 // vectorizes; the convolution's own innermost loops (kw, or ow) run a few
 // iterations each and stay scalar.
 
-/// `input` [N, C, Hp, Wp] with each plane's rows joined, [N, C, Hp Wp +
-/// tail], the last `tail` elements zero: the reach of the last row's last
-/// window past the plane.
-Value joinRows(OpBuilder &b, Location loc, Value input, int64_t tail) {
-  Value joined =
-      tensor::CollapseShapeOp::create(b, loc, input, splitReassociation(3, 2));
-  if (tail == 0)
-    return joined;
-  auto type = cast<RankedTensorType>(joined.getType());
+/// Whether `value` is a constant 0.
+bool isZero(Value value) {
+  return value && matchPattern(value, m_AnyZeroFloat());
+}
+
+/// `input` [N, C, H, W] with `rows` more rows of zeros below. Where `input`
+/// is itself zeros around a tensor (a tensor.pad of zeros, or an
+/// insert_slice into a zero fill: the padding and the spread gradient of a
+/// convolution), the rows join those zeros, so that the tensor is copied
+/// once, not twice.
+Value withZeroRowsBelow(OpBuilder &b, Location loc, Value input, int64_t rows) {
+  auto type = cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape(type.getShape());
-  shape[2] += tail;
-  SmallVector<OpFoldResult> low(3, b.getIndexAttr(0));
-  SmallVector<OpFoldResult> high(2, b.getIndexAttr(0));
-  high.push_back(b.getIndexAttr(tail));
-  return tensor::PadOp::create(b, loc, type.clone(shape), joined, low, high,
-                               floatConstant(b, loc, type.getElementType(), 0));
+  shape[2] += rows;
+  auto taller = type.clone(shape);
+  Value zero = floatConstant(b, loc, type.getElementType(), 0);
+  if (auto pad = input.getDefiningOp<tensor::PadOp>();
+      pad && isZero(pad.getConstantPaddingValue()) &&
+      !ShapedType::isDynamicShape(pad.getStaticLow()) &&
+      !ShapedType::isDynamicShape(pad.getStaticHigh())) {
+    SmallVector<int64_t> high(pad.getStaticHigh());
+    high[2] += rows;
+    return tensor::PadOp::create(
+        b, loc, taller, pad.getSource(),
+        getAsIndexOpFoldResult(b.getContext(), pad.getStaticLow()),
+        getAsIndexOpFoldResult(b.getContext(), high), zero);
+  }
+  if (auto insert = input.getDefiningOp<tensor::InsertSliceOp>()) {
+    auto fill = insert.getDest().getDefiningOp<linalg::FillOp>();
+    if (fill && isZero(fill.getInputs()[0])) {
+      SmallVector<Value> sizes;
+      if (type.isDynamicDim(0))
+        sizes.push_back(tensor::DimOp::create(b, loc, input, 0));
+      return tensor::InsertSliceOp::create(
+          b, loc, insert.getSource(), buildFilled(b, loc, taller, sizes, zero),
+          insert.getMixedOffsets(), insert.getMixedSizes(),
+          insert.getMixedStrides());
+    }
+  }
+  SmallVector<OpFoldResult> low(4, b.getIndexAttr(0));
+  SmallVector<OpFoldResult> high(4, b.getIndexAttr(0));
+  high[2] = b.getIndexAttr(rows);
+  return tensor::PadOp::create(b, loc, taller, input, low, high, zero);
+}
+
+/// `input` [N, C, Hp, Wp] with each plane's rows joined, [N, C, (Hp + r)
+/// Wp]: the r zero rows below the plane (the fewest that do) hold the
+/// reach `tail` of the last row's last window past the plane.
+Value joinRows(OpBuilder &b, Location loc, Value input, int64_t tail) {
+  int64_t width = cast<RankedTensorType>(input.getType()).getDimSize(3);
+  if (tail > 0)
+    input = withZeroRowsBelow(b, loc, input, llvm::divideCeil(tail, width));
+  return tensor::CollapseShapeOp::create(b, loc, input,
+                                         splitReassociation(3, 2));
 }
 
 /// `value` [N, O, OH, OW] as wide rows [N, O, OH * width], zero-filled past
