@@ -635,7 +635,12 @@ def LowerMemRefCopy : Pass<"nnc-lower-memref-copy"> {
     `libmlir_c_runner_utils` whenever a side is not contiguous, a library
     neither the JIT nor an AOT object links. As `linalg.copy` the copy
     becomes plain loops with the rest of the kernel (LLVM turns contiguous
-    ones back into `memcpy`).
+    ones back into `memcpy`). Two contiguous buffers of more than two dims
+    are copied as [outermost dim, the others joined]; views with short
+    contiguous rows (fewer than 64 elements, not adjacent: a convolution's
+    30-wide rows cut to 28) row by row, each row one vector, in an
+    `scf.parallel` over the rows. Left to LLVM, a short innermost loop was
+    unrolled and the next loop out vectorized with gathers.
 
     Example:
 
@@ -645,7 +650,10 @@ def LowerMemRefCopy : Pass<"nnc-lower-memref-copy"> {
     linalg.copy ins(%a : memref<4xf32>) outs(%b : memref<4xf32>)
     ```
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
 }
 
 def PlanBuffers : Pass<"nnc-plan-buffers", "mlir::ModuleOp"> {
