@@ -256,19 +256,29 @@ private:
         rewriter, loc, tensor, SmallVector<ReassociationIndices>{all});
   }
 
+  /// Where kernel row `kh` lies in an [1, 1, 1, kH, row, kW] tensor: its
+  /// offsets, sizes and (unit) strides.
+  struct Box {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+  };
+  Box kernelRow(int64_t kh) {
+    Box box{SmallVector<OpFoldResult>(6, rewriter.getIndexAttr(0)),
+            SmallVector<OpFoldResult>(4, rewriter.getIndexAttr(1)),
+            SmallVector<OpFoldResult>(6, rewriter.getIndexAttr(1))};
+    box.offsets[3] = rewriter.getIndexAttr(kh);
+    box.sizes.push_back(rewriter.getIndexAttr(row));
+    box.sizes.push_back(rewriter.getIndexAttr(kernelColumns));
+    return box;
+  }
+
   /// Kernel row `kh` of an [1, 1, 1, kH, row, kW] tensor as [row, kW].
   Value elementsRow(Value tensor, int64_t kh) {
     auto type = cast<RankedTensorType>(tensor.getType());
-    SmallVector<OpFoldResult> offsets(6, rewriter.getIndexAttr(0));
-    offsets[3] = rewriter.getIndexAttr(kh);
-    SmallVector<OpFoldResult> sizes(4, rewriter.getIndexAttr(1));
-    sizes.push_back(rewriter.getIndexAttr(row));
-    sizes.push_back(rewriter.getIndexAttr(kernelColumns));
+    Box box = kernelRow(kh);
     return tensor::ExtractSliceOp::create(
         rewriter, loc,
         RankedTensorType::get({row, kernelColumns}, type.getElementType()),
-        tensor, offsets, sizes,
-        SmallVector<OpFoldResult>(6, rewriter.getIndexAttr(1)));
+        tensor, box.offsets, box.sizes, box.strides);
   }
 
   /// `input` for kernel row `kh` as a vector of row kW lanes, lane
@@ -322,14 +332,9 @@ private:
   /// `value` written as kernel row `kh` of the expansion's `result`.
   Value writeElements(Value value, Value result, int64_t kh) {
     Value rowTensor = writeAll(value, elementsRow(result, kh));
-    SmallVector<OpFoldResult> offsets(6, rewriter.getIndexAttr(0));
-    offsets[3] = rewriter.getIndexAttr(kh);
-    SmallVector<OpFoldResult> sizes(4, rewriter.getIndexAttr(1));
-    sizes.push_back(rewriter.getIndexAttr(row));
-    sizes.push_back(rewriter.getIndexAttr(kernelColumns));
-    return tensor::InsertSliceOp::create(
-        rewriter, loc, rowTensor, result, offsets, sizes,
-        SmallVector<OpFoldResult>(6, rewriter.getIndexAttr(1)));
+    Box box = kernelRow(kh);
+    return tensor::InsertSliceOp::create(rewriter, loc, rowTensor, result,
+                                         box.offsets, box.sizes, box.strides);
   }
 
   RewriterBase &rewriter;
