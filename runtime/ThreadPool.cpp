@@ -6,6 +6,12 @@
 // pool clears its pointer to it, under the state mutex, before the submitter
 // returns, so a worker that wakes late never touches a finished loop.
 //
+// Threads spin for a short while before they sleep on a condition variable:
+// a worker for the next loop, the submitter for the workers to finish. A
+// compiled training step launches a loop per kernel, tens of them a few
+// microseconds apart, and waking a sleeping thread through the kernel costs
+// about as much as a small kernel.
+//
 //===----------------------------------------------------------------------===//
 #include "runtime/ThreadPool.h"
 
@@ -17,6 +23,23 @@
 namespace nnc::runtime {
 
 namespace {
+/// Pause instructions a thread spins before it sleeps: about 50-100 us.
+constexpr int kSpinPauses = 4096;
+
+/// Spins until `done()` or for kSpinPauses pauses; returns `done()`.
+template <class Done> bool spinUntil(Done done) {
+  for (int i = 0; i < kSpinPauses; ++i) {
+    if (done())
+      return true;
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
+  return done();
+}
+
 /// True on a thread while it runs iterations of a loop: a loop started
 /// there runs serially rather than waiting for the pool it occupies.
 thread_local bool insideParallelLoop = false;
@@ -78,6 +101,9 @@ void ThreadPool::workerMain() {
   uint64_t seenGeneration = 0;
   std::unique_lock<std::mutex> lock(stateMutex_);
   while (true) {
+    lock.unlock();
+    spinUntil([&] { return generation_.load() != seenGeneration; });
+    lock.lock();
     workAvailable_.wait(
         lock, [&] { return stopping_ || generation_ != seenGeneration; });
     if (stopping_)
@@ -116,6 +142,9 @@ void ThreadPool::parallelFor(int64_t begin, int64_t end,
     }
     workAvailable_.notify_all();
     runIterations(loop);
+    // Workers still in the loop usually finish within microseconds; the
+    // count is checked again under the lock below.
+    spinUntil([&] { return busyWorkers_.load() == 0; });
     std::unique_lock<std::mutex> lock(stateMutex_);
     loop_ = nullptr; // late wakers must not join this loop
     workerFinished_.wait(lock, [&] { return busyWorkers_ == 0; });

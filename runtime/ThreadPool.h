@@ -9,6 +9,7 @@
 #ifndef NNC_RUNTIME_THREADPOOL_H
 #define NNC_RUNTIME_THREADPOOL_H
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
@@ -53,8 +54,10 @@ private:
   std::condition_variable workAvailable_;
   std::condition_variable workerFinished_;
   Loop *loop_ = nullptr;
-  uint64_t generation_ = 0;
-  int busyWorkers_ = 0;
+  // Written under stateMutex_, and also read without it by threads that
+  // spin before they sleep.
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> busyWorkers_{0};
   bool stopping_ = false;
 };
 
